@@ -1,0 +1,1 @@
+//! Money in yuan, exact to the fen.

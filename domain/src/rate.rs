@@ -1,0 +1,1 @@
+//! Interest and fee rates as exact decimal fractions.
