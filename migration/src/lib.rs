@@ -1,1 +1,18 @@
-//! placeholder
+//! Schema migrations for Fenqi. Each change is one file, applied in order and never edited
+//! after it lands, so that every deployment (SQLite or PostgreSQL) reaches the same schema.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_accounts_sessions_audit;
+
+/// The ordered list of every migration the platform knows.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(
+            m20261129_000001_accounts_sessions_audit::Migration,
+        )]
+    }
+}
