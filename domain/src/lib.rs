@@ -2,6 +2,21 @@
 //! accounts, audit and risk, and the use cases that change state inside one database
 //! transaction. `api` and `worker` are thin transports over this crate.
 
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod jobs;
 pub mod money;
+pub mod ops;
+pub mod page;
+pub mod pii;
 pub mod rate;
 pub mod schedule;
+pub mod service;
+pub mod settings;
+
+pub use error::{DomainError, DomainResult};
+pub use service::Domain;
+pub use settings::DomainSettings;

@@ -1,0 +1,16 @@
+//! Accounts, roles, passwords and sessions: who is calling and what they may do.
+
+pub mod accounts;
+pub mod caller;
+pub mod login;
+pub mod password;
+pub mod role;
+pub mod sessions;
+pub mod token;
+
+pub use accounts::{AccountStatus, AccountView, NewCustomer, NewStaff, StaffCreated};
+pub use caller::{Actor, Caller, RequestMeta};
+pub use login::SessionIssued;
+pub use password::Password;
+pub use role::Role;
+pub use sessions::Authenticated;

@@ -1,0 +1,221 @@
+//! Logging in: one generic refusal for an unknown login and a wrong password, a lock after
+//! repeated failures (keyed by the login name, known or not, so locks reveal nothing), and
+//! an opaque bearer token on success.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use entities::{account, login_throttle, session};
+
+use crate::clock::{from_millis, to_millis};
+use crate::db::begin_write;
+use crate::error::{DomainError, DomainResult};
+use crate::pii::{EmailAddress, MobileNumber};
+use crate::service::Domain;
+
+use super::accounts::{AccountStatus, AccountView};
+use super::caller::Caller;
+use super::password;
+use super::token;
+
+/// A new session: the token is shown to the client once and never stored in clear.
+#[derive(Debug, Clone)]
+pub struct SessionIssued {
+    /// The bearer token for the `Authorization` header.
+    pub token: String,
+    /// When the session ends.
+    pub expires_at: DateTime<Utc>,
+    /// The account logged in.
+    pub account: AccountView,
+}
+
+const WRONG_LOGIN: &str = "The login or the password is wrong.";
+
+/// A login name as typed, normalized so that one person has one spelling.
+enum LoginName {
+    Email(EmailAddress),
+    Mobile(MobileNumber),
+    Unrecognized(String),
+}
+
+impl LoginName {
+    fn parse(input: &str) -> Self {
+        if input.contains('@') {
+            match EmailAddress::parse(input, "login") {
+                Ok(e) => Self::Email(e),
+                Err(_) => Self::Unrecognized(input.trim().to_lowercase()),
+            }
+        } else {
+            match MobileNumber::parse(input, "login") {
+                Ok(m) => Self::Mobile(m),
+                Err(_) => Self::Unrecognized(input.trim().to_lowercase()),
+            }
+        }
+    }
+
+    fn normalized(&self) -> &str {
+        match self {
+            Self::Email(e) => e.as_str(),
+            Self::Mobile(m) => m.expose(),
+            Self::Unrecognized(s) => s,
+        }
+    }
+}
+
+impl Domain {
+    /// Logs in with a mobile number or e-mail address and a password.
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+        caller: &Caller,
+    ) -> DomainResult<SessionIssued> {
+        if login.trim().is_empty() {
+            return Err(DomainError::validation(
+                "login",
+                "Enter your mobile number or e-mail address.",
+            ));
+        }
+        if password.is_empty() || password.len() > 4 * password::MAX_LEN {
+            return Err(DomainError::Unauthenticated(WRONG_LOGIN.into()));
+        }
+        let name = LoginName::parse(login);
+        let throttle_key = self.keys().blind_index("login", name.normalized());
+        let now = self.now();
+        self.refuse_if_locked(&throttle_key, now).await?;
+
+        let found = match &name {
+            LoginName::Email(e) => {
+                account::Entity::find()
+                    .filter(account::Column::Email.eq(e.as_str()))
+                    .one(self.db())
+                    .await?
+            }
+            LoginName::Mobile(m) => {
+                let hash = self.keys().blind_index(MobileNumber::PURPOSE, m.expose());
+                account::Entity::find()
+                    .filter(account::Column::MobileHash.eq(hash))
+                    .one(self.db())
+                    .await?
+            }
+            LoginName::Unrecognized(_) => None,
+        };
+        let stored = match &found {
+            Some(a) => a.password_hash.clone(),
+            None => self.decoy_hash().await?.to_owned(),
+        };
+        let verified = password::verify_blocking(password.to_owned(), stored).await;
+        let account = match (found, verified) {
+            (Some(account), true) => account,
+            _ => return Err(self.record_failure(&throttle_key, now).await?),
+        };
+        if AccountStatus::Active.as_str() != account.status {
+            return Err(DomainError::Unauthenticated(
+                "This account is disabled; please contact the bank.".into(),
+            ));
+        }
+
+        let txn = begin_write(self.db()).await?;
+        login_throttle::Entity::delete_by_id(throttle_key)
+            .exec(&txn)
+            .await?;
+        let issued = self.open_session(&txn, &account, caller).await?;
+        txn.commit().await?;
+        Ok(issued)
+    }
+
+    /// Creates a session for `account` inside `txn`.
+    pub(crate) async fn open_session<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        account: &account::Model,
+        caller: &Caller,
+    ) -> DomainResult<SessionIssued> {
+        let now = self.now();
+        let token = token::generate()?;
+        let expires_at = now + self.settings().session_ttl;
+        session::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            account_id: Set(account.id),
+            token_hash: Set(token::digest(&token)),
+            created_at: Set(to_millis(now)),
+            expires_at: Set(to_millis(expires_at)),
+            revoked_at: Set(None),
+            client_addr: Set(caller.meta.client_addr.clone()),
+            user_agent: Set(caller
+                .meta
+                .user_agent
+                .as_deref()
+                .map(|ua| ua.chars().take(255).collect())),
+        }
+        .insert(txn)
+        .await?;
+        Ok(SessionIssued {
+            token,
+            expires_at,
+            account: self.account_view(account)?,
+        })
+    }
+
+    async fn refuse_if_locked(&self, key: &str, now: DateTime<Utc>) -> DomainResult<()> {
+        let row = login_throttle::Entity::find_by_id(key.to_owned())
+            .one(self.db())
+            .await?;
+        match row.and_then(|r| r.locked_until) {
+            Some(until) if until > to_millis(now) => Err(self.locked(from_millis(until), now)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a failure atomically; the failure that reaches the limit locks the name.
+    async fn record_failure(&self, key: &str, now: DateTime<Utc>) -> DomainResult<DomainError> {
+        let now_ms = to_millis(now);
+        let txn = begin_write(self.db()).await?;
+        login_throttle::Entity::insert(login_throttle::ActiveModel {
+            key_hash: Set(key.to_owned()),
+            failures: Set(1),
+            locked_until: Set(None),
+            updated_at: Set(now_ms),
+        })
+        .on_conflict(
+            OnConflict::column(login_throttle::Column::KeyHash)
+                .value(
+                    login_throttle::Column::Failures,
+                    Expr::col((login_throttle::Entity, login_throttle::Column::Failures)).add(1),
+                )
+                .value(login_throttle::Column::UpdatedAt, now_ms)
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        let row = login_throttle::Entity::find_by_id(key.to_owned())
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DomainError::Internal("login throttle row vanished".into()))?;
+        let outcome = if row.failures >= self.settings().login_max_failures as i32 {
+            let until = now + self.settings().login_lockout;
+            let mut active: login_throttle::ActiveModel = row.into();
+            active.failures = Set(0);
+            active.locked_until = Set(Some(to_millis(until)));
+            active.update(&txn).await?;
+            self.locked(until, now)
+        } else {
+            DomainError::Unauthenticated(WRONG_LOGIN.into())
+        };
+        txn.commit().await?;
+        Ok(outcome)
+    }
+
+    fn locked(&self, until: DateTime<Utc>, now: DateTime<Utc>) -> DomainError {
+        let secs = Ord::max((until - now).num_seconds(), 1);
+        let minutes = (secs + 59) / 60;
+        DomainError::RateLimited {
+            message: format!(
+                "Too many failed attempts: this login is locked. Try again in {minutes} minute(s)."
+            ),
+            retry_after_secs: secs,
+        }
+    }
+}

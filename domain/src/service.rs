@@ -1,0 +1,83 @@
+//! [`Domain`]: the business with everything it needs to act — the database, the clock, the
+//! keys that protect personal data and the settings. Transports hold one and call its use
+//! cases, which live next to their rules in the other modules.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+use tokio::sync::OnceCell;
+
+use crate::clock::Clock;
+use crate::error::DomainResult;
+use crate::pii::KeyRing;
+use crate::settings::DomainSettings;
+
+/// The business, ready to serve use cases. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct Domain {
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+    keys: Arc<KeyRing>,
+    settings: DomainSettings,
+    /// A hash of a random password, verified against when a login name is unknown so that
+    /// unknown and known names take the same time to refuse.
+    decoy_hash: OnceCell<String>,
+}
+
+impl Domain {
+    /// Assembles the domain.
+    pub fn new(
+        db: DatabaseConnection,
+        clock: Arc<dyn Clock>,
+        keys: Arc<KeyRing>,
+        settings: DomainSettings,
+    ) -> Self {
+        Self {
+            db,
+            clock,
+            keys,
+            settings,
+            decoy_hash: OnceCell::new(),
+        }
+    }
+
+    /// The database connection (for the use cases and readiness probes).
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// The current instant, from the configured clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The clock itself.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The keys that protect personal data.
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    /// The business settings.
+    pub fn settings(&self) -> &DomainSettings {
+        &self.settings
+    }
+
+    pub(crate) async fn decoy_hash(&self) -> DomainResult<&str> {
+        self.decoy_hash
+            .get_or_try_init(|| async {
+                let decoy = crate::auth::token::initial_password()?;
+                crate::auth::password::hash_blocking(crate::auth::Password::parse(
+                    &format!("decoy-{decoy}"),
+                    "password",
+                )?)
+                .await
+            })
+            .await
+            .map(String::as_str)
+    }
+}

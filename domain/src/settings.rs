@@ -1,0 +1,32 @@
+//! The business settings the domain needs, resolved once at start-up by the launcher.
+
+use chrono::Duration;
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+
+/// Settings that change how rules behave (not where things run).
+#[derive(Debug, Clone)]
+pub struct DomainSettings {
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+    /// Failed logins in a row that lock a login name.
+    pub login_max_failures: u32,
+    /// How long a lock lasts.
+    pub login_lockout: Duration,
+    /// The legal cap on any loan's APR (a fraction; 0.24 = 24 %).
+    pub legal_apr_cap: Decimal,
+    /// The bank's time zone: due dates and business days are counted in it.
+    pub timezone: Tz,
+}
+
+impl Default for DomainSettings {
+    fn default() -> Self {
+        Self {
+            session_ttl: Duration::hours(8),
+            login_max_failures: 5,
+            login_lockout: Duration::minutes(15),
+            legal_apr_cap: Decimal::new(24, 2),
+            timezone: chrono_tz::Asia::Shanghai,
+        }
+    }
+}
