@@ -1,1 +1,14 @@
-//! placeholder
+//! The worker: apalis jobs and cron schedules over a durable queue (apalis-sqlite for the
+//! embedded default, apalis-redis in production). Each handler is a thin call into a
+//! domain use case; the database, not the queue, decides whether work is already done.
+
+pub mod events;
+pub mod jobs;
+pub mod queue;
+pub mod run;
+pub mod schedules;
+
+pub use events::{JobEvent, JobOutcome};
+pub use queue::{JobQueue, QueueError, QueueSettings};
+pub use run::{WorkerDeps, run};
+pub use schedules::{ScheduleError, Schedules};

@@ -1,0 +1,106 @@
+//! Running the worker: one apalis worker per job kind on the configured queue, plus one per
+//! schedule, under a monitor that stops them all on shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use apalis::layers::retry::RetryPolicy;
+use apalis::prelude::*;
+use apalis_cron::CronScheduler;
+use domain::Domain;
+use domain::ops::Metrics;
+use tokio::sync::broadcast;
+
+use crate::events::{JobEvent, JobReporter};
+use crate::jobs::{JobContext, purge_sessions};
+use crate::queue::JobQueue;
+use crate::schedules::{self, Schedules};
+
+/// How often a failing job is retried before it is left for the next scheduled scan.
+const RETRIES: usize = 3;
+
+/// What the worker needs.
+#[derive(Debug, Clone)]
+pub struct WorkerDeps {
+    /// The business.
+    pub domain: Arc<Domain>,
+    /// The queue.
+    pub queue: JobQueue,
+    /// The metrics registry.
+    pub metrics: Arc<Metrics>,
+    /// Where finished runs are announced.
+    pub events: broadcast::Sender<JobEvent>,
+    /// The cron schedules.
+    pub schedules: Schedules,
+}
+
+/// Registers a queue worker for a job kind on whichever backend is configured.
+macro_rules! register_job {
+    ($monitor:expr, $deps:expr, $ctx:expr, $kind:expr, $job:ty, $handler:path) => {{
+        let name = $deps.queue.queue_name($kind);
+        let poll = $deps.queue.settings().poll_interval;
+        let ctx = $ctx.clone();
+        match &$deps.queue {
+            JobQueue::Sqlite { pool, .. } => {
+                let storage = JobQueue::sqlite_storage::<$job>(pool, &name);
+                $monitor.register(move |_| {
+                    WorkerBuilder::new(format!("{}-worker", name))
+                        .backend(storage.clone().poll_with_interval(poll))
+                        .retry(RetryPolicy::retries(RETRIES))
+                        .data(ctx.clone())
+                        .build($handler)
+                })
+            }
+            JobQueue::Redis { conn, .. } => {
+                let storage = JobQueue::redis_storage::<$job>(conn, &name);
+                $monitor.register(move |_| {
+                    WorkerBuilder::new(format!("{}-worker", name))
+                        .backend(storage.clone().poll_with_interval(poll))
+                        .retry(RetryPolicy::retries(RETRIES))
+                        .data(ctx.clone())
+                        .build($handler)
+                })
+            }
+        }
+    }};
+}
+
+/// Runs every job worker and schedule until `shutdown` completes.
+pub async fn run(
+    deps: WorkerDeps,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), MonitorError> {
+    let ctx = JobContext {
+        domain: deps.domain.clone(),
+        reporter: JobReporter::new(deps.metrics.clone(), deps.events.clone()),
+        queue: deps.queue.clone(),
+    };
+    let mut monitor = Monitor::new().shutdown_timeout(Duration::from_secs(10));
+    monitor = register_job!(
+        monitor,
+        deps,
+        ctx,
+        purge_sessions::KIND,
+        purge_sessions::PurgeSessions,
+        purge_sessions::handle
+    );
+
+    let purge_schedule = deps.schedules.purge_sessions.clone();
+    let cron_ctx = ctx.clone();
+    let cron_name = deps.queue.queue_name("schedule:purge_sessions");
+    monitor = monitor.register(move |_| {
+        WorkerBuilder::new(cron_name.clone())
+            .backend(CronScheduler::new(purge_schedule.clone()))
+            .data(cron_ctx.clone())
+            .build(schedules::on_purge_tick)
+    });
+
+    tracing::info!(queue = deps.queue.backend_name(), "worker started");
+    monitor
+        .run_with_signal(async move {
+            shutdown.await;
+            Ok(())
+        })
+        .await
+}
