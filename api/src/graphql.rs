@@ -1,0 +1,54 @@
+//! The GraphQL schema: one root per area of the business, merged, with the limits and error
+//! conventions every area shares.
+
+pub mod audit;
+pub mod auth;
+pub mod codes;
+pub mod context;
+pub mod cursor;
+pub mod errors;
+pub mod guard;
+pub mod scalars;
+pub mod staff;
+pub mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+use domain::Domain;
+
+use crate::state::ApiLimits;
+
+/// Every query field.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(auth::AuthQuery, staff::StaffQuery, audit::AuditQuery);
+
+/// Every mutation field.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(auth::AuthMutation, staff::StaffMutation);
+
+/// The schema type.
+pub type FenqiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Builds the schema. `domain` is `None` only when printing the SDL.
+pub fn build_schema(domain: Option<Arc<Domain>>, limits: ApiLimits) -> FenqiSchema {
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(8)
+    .extension(codes::ErrorCodes::new(limits));
+    if let Some(domain) = domain {
+        builder = builder.data(domain);
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None, ApiLimits::default()).sdl()
+}

@@ -1,0 +1,6 @@
+//! HTTP routes and middleware.
+
+pub mod graphiql;
+pub mod graphql;
+pub mod ops;
+pub mod request_id;
