@@ -1,0 +1,307 @@
+//! Settings, read from the environment (and a `.env` file, if present) with a sane default
+//! for everything, so `cargo run` needs no configuration. A wrong value stops start-up with
+//! a message naming the setting.
+
+use std::time::Duration;
+
+use api::ApiLimits;
+use domain::DomainSettings;
+use rust_decimal::Decimal;
+
+/// A setting that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {message}")]
+pub struct ConfigError {
+    /// The environment variable.
+    pub setting: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(setting: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            setting,
+            message: message.into(),
+        }
+    }
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Every setting of the platform.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `FENQI_DATABASE_URL`: `sqlite://fenqi.db?mode=rwc` (default) or `postgres://…`.
+    pub database_url: String,
+    /// `FENQI_DB_MAX_CONNECTIONS` (default 10).
+    pub db_max_connections: u32,
+    /// `FENQI_QUEUE_URL`: `sqlite://fenqi-queue.db?mode=rwc` (default) or `redis://…`.
+    pub queue_url: String,
+    /// `FENQI_QUEUE_NAMESPACE` (default `fenqi`): prefix of queue names.
+    pub queue_namespace: String,
+    /// `FENQI_QUEUE_POLL_MS` (default 1000): how often idle workers look for jobs.
+    pub queue_poll_interval: Duration,
+    /// `FENQI_BIND` (default `127.0.0.1:8080`): the API's address.
+    pub bind: String,
+    /// `FENQI_WORKER_BIND` (default `127.0.0.1:8081`): the ops endpoints of `fenqi work`.
+    pub worker_bind: String,
+    /// `FENQI_HTTP_WORKERS` (default: one per CPU).
+    pub http_workers: usize,
+    /// `FENQI_LOG` (default `info`): a tracing filter.
+    pub log_filter: String,
+    /// `FENQI_LOG_FORMAT`: `pretty` (default) or `json`.
+    pub log_format: LogFormat,
+    /// `FENQI_PII_KEYS`: encryption keys, `id:base64,…`, active first.
+    pub pii_keys: Option<String>,
+    /// `FENQI_PII_INDEX_KEY`: the blind-index key (base64).
+    pub pii_index_key: Option<String>,
+    /// `FENQI_SESSION_PURGE_SCHEDULE` (default every 15 minutes): a cron expression with
+    /// seconds.
+    pub purge_sessions_schedule: String,
+    /// API request limits: `FENQI_GRAPHQL_MAX_DEPTH` (12), `FENQI_GRAPHQL_MAX_COMPLEXITY`
+    /// (2000), `FENQI_MAX_BODY_BYTES` (262144).
+    pub api_limits: ApiLimits,
+    /// Business settings: `FENQI_SESSION_TTL_MINUTES` (480), `FENQI_LOGIN_MAX_FAILURES`
+    /// (5), `FENQI_LOGIN_LOCKOUT_MINUTES` (15), `FENQI_LEGAL_APR_CAP` (0.24),
+    /// `FENQI_TIMEZONE` (Asia/Shanghai).
+    pub domain: DomainSettings,
+}
+
+/// The default database: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://fenqi.db?mode=rwc";
+/// The default queue: a SQLite file of its own.
+pub const DEFAULT_QUEUE_URL: &str = "sqlite://fenqi-queue.db?mode=rwc";
+
+impl Settings {
+    /// Reads the process environment (after loading `.env`, if there is one).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can give their own.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let number =
+            |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+                match get(name) {
+                    None => Ok(default),
+                    Some(v) => match v.parse::<u64>() {
+                        Ok(n) if (min..=max).contains(&n) => Ok(n),
+                        _ => Err(ConfigError::new(
+                            name,
+                            format!("'{v}' is not a whole number from {min} to {max}"),
+                        )),
+                    },
+                }
+            };
+
+        let database_url = get("FENQI_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::new(
+                "FENQI_DATABASE_URL",
+                "must start with sqlite:// or postgres://",
+            ));
+        }
+        let queue_url = get("FENQI_QUEUE_URL").unwrap_or_else(|| DEFAULT_QUEUE_URL.into());
+        if !(queue_url.starts_with("sqlite:")
+            || queue_url.starts_with("redis://")
+            || queue_url.starts_with("rediss://"))
+        {
+            return Err(ConfigError::new(
+                "FENQI_QUEUE_URL",
+                "must start with sqlite:// or redis://",
+            ));
+        }
+        let queue_namespace = get("FENQI_QUEUE_NAMESPACE").unwrap_or_else(|| "fenqi".into());
+        if !queue_namespace
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+        {
+            return Err(ConfigError::new(
+                "FENQI_QUEUE_NAMESPACE",
+                "use letters, digits and - _ . : only",
+            ));
+        }
+        let bind = get("FENQI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        if bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(ConfigError::new(
+                "FENQI_BIND",
+                format!("'{bind}' is not an address like 127.0.0.1:8080"),
+            ));
+        }
+        let worker_bind = get("FENQI_WORKER_BIND").unwrap_or_else(|| "127.0.0.1:8081".into());
+        if worker_bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(ConfigError::new(
+                "FENQI_WORKER_BIND",
+                format!("'{worker_bind}' is not an address like 127.0.0.1:8081"),
+            ));
+        }
+        let cpus = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2) as u64;
+        let log_format = match get("FENQI_LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "FENQI_LOG_FORMAT",
+                    format!("'{other}' is neither pretty nor json"),
+                ));
+            }
+        };
+        let legal_apr_cap = match get("FENQI_LEGAL_APR_CAP") {
+            None => DomainSettings::default().legal_apr_cap,
+            Some(v) => match v.parse::<Decimal>() {
+                Ok(d) if d > Decimal::ZERO && d <= Decimal::ONE => d,
+                _ => {
+                    return Err(ConfigError::new(
+                        "FENQI_LEGAL_APR_CAP",
+                        format!("'{v}' is not a fraction above 0 and at most 1 (0.24 means 24 %)"),
+                    ));
+                }
+            },
+        };
+        let timezone = match get("FENQI_TIMEZONE") {
+            None => DomainSettings::default().timezone,
+            Some(v) => v.parse().map_err(|_| {
+                ConfigError::new(
+                    "FENQI_TIMEZONE",
+                    format!("'{v}' is not an IANA time zone like Asia/Shanghai"),
+                )
+            })?,
+        };
+        let purge_sessions_schedule =
+            get("FENQI_SESSION_PURGE_SCHEDULE").unwrap_or_else(|| "0 */15 * * * *".into());
+        worker::Schedules::parse(&purge_sessions_schedule, "FENQI_SESSION_PURGE_SCHEDULE")
+            .map_err(|e| ConfigError::new("FENQI_SESSION_PURGE_SCHEDULE", e.reason))?;
+
+        let limits = ApiLimits::default();
+        Ok(Self {
+            database_url,
+            db_max_connections: number("FENQI_DB_MAX_CONNECTIONS", 10, 1, 1000)? as u32,
+            queue_url,
+            queue_namespace,
+            queue_poll_interval: Duration::from_millis(number(
+                "FENQI_QUEUE_POLL_MS",
+                1000,
+                10,
+                600_000,
+            )?),
+            bind,
+            worker_bind,
+            http_workers: number("FENQI_HTTP_WORKERS", cpus, 1, 256)? as usize,
+            log_filter: get("FENQI_LOG").unwrap_or_else(|| "info".into()),
+            log_format,
+            pii_keys: get("FENQI_PII_KEYS"),
+            pii_index_key: get("FENQI_PII_INDEX_KEY"),
+            purge_sessions_schedule,
+            api_limits: ApiLimits {
+                max_depth: number("FENQI_GRAPHQL_MAX_DEPTH", limits.max_depth as u64, 2, 100)?
+                    as usize,
+                max_complexity: number(
+                    "FENQI_GRAPHQL_MAX_COMPLEXITY",
+                    limits.max_complexity as u64,
+                    10,
+                    1_000_000,
+                )? as usize,
+                max_body_bytes: number(
+                    "FENQI_MAX_BODY_BYTES",
+                    limits.max_body_bytes as u64,
+                    1024,
+                    64 * 1024 * 1024,
+                )? as usize,
+            },
+            domain: DomainSettings {
+                session_ttl: chrono::Duration::minutes(number(
+                    "FENQI_SESSION_TTL_MINUTES",
+                    480,
+                    1,
+                    60 * 24 * 30,
+                )? as i64),
+                login_max_failures: number("FENQI_LOGIN_MAX_FAILURES", 5, 1, 100)? as u32,
+                login_lockout: chrono::Duration::minutes(number(
+                    "FENQI_LOGIN_LOCKOUT_MINUTES",
+                    15,
+                    1,
+                    60 * 24,
+                )? as i64),
+                legal_apr_cap,
+                timezone,
+            },
+        })
+    }
+
+    /// True for the embedded default (a SQLite database).
+    pub fn is_embedded(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn everything_has_a_default() {
+        let s = with(&[]).unwrap();
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.queue_url, DEFAULT_QUEUE_URL);
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert!(s.is_embedded());
+        assert_eq!(s.domain.login_max_failures, 5);
+    }
+
+    #[test]
+    fn a_wrong_setting_is_named() {
+        for (name, value) in [
+            ("FENQI_DATABASE_URL", "mysql://x"),
+            ("FENQI_QUEUE_URL", "amqp://x"),
+            ("FENQI_BIND", "localhost"),
+            ("FENQI_LOG_FORMAT", "xml"),
+            ("FENQI_LEGAL_APR_CAP", "24"),
+            ("FENQI_TIMEZONE", "Mars/Olympus"),
+            ("FENQI_SESSION_TTL_MINUTES", "0"),
+            ("FENQI_SESSION_PURGE_SCHEDULE", "every day"),
+        ] {
+            let err = with(&[(name, value)]).unwrap_err();
+            assert_eq!(err.setting, name, "{err}");
+            assert!(err.to_string().starts_with(name));
+        }
+    }
+
+    #[test]
+    fn production_urls_switch_backends() {
+        let s = with(&[
+            ("FENQI_DATABASE_URL", "postgres://fenqi@db/fenqi"),
+            ("FENQI_QUEUE_URL", "redis://redis:6379"),
+        ])
+        .unwrap();
+        assert!(!s.is_embedded());
+    }
+}

@@ -1,0 +1,210 @@
+//! The platform assembled from its settings: database, keys, queue, metrics, and the two
+//! transports. `fenqi run` starts both in one process; `serve` and `work` start one each.
+
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use api::{ApiState, ServerError};
+use domain::clock::Clock;
+use domain::ops::probe::{DatabaseProbe, ProbeError};
+use domain::ops::{HealthProbe, Metrics};
+use domain::{Domain, DomainError};
+use migration::{Migrator, MigratorTrait};
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+use worker::{JobEvent, JobQueue, QueueError, QueueSettings, Schedules, WorkerDeps};
+
+use crate::config::{ConfigError, Settings};
+use crate::keys;
+
+/// Why the platform could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    /// A setting is wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database did not answer.
+    #[error("FENQI_DATABASE_URL: cannot connect to the database: {0}")]
+    Database(sea_orm::DbErr),
+    /// Migrations failed.
+    #[error("the database schema could not be migrated: {0}")]
+    Migration(sea_orm::DbErr),
+    /// The queue could not be used.
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    /// The HTTP server could not start.
+    #[error(transparent)]
+    Server(#[from] ServerError),
+    /// A use case failed during start-up.
+    #[error("start-up failed: {0}")]
+    Domain(#[from] DomainError),
+}
+
+/// The queue as a readiness probe.
+#[derive(Debug, Clone)]
+struct QueueProbe(JobQueue);
+
+#[async_trait::async_trait]
+impl HealthProbe for QueueProbe {
+    fn name(&self) -> &'static str {
+        "queue"
+    }
+
+    async fn check(&self) -> Result<(), ProbeError> {
+        self.0.ping().await.map_err(|e| ProbeError(e.to_string()))
+    }
+}
+
+/// A connected platform.
+#[derive(Debug, Clone)]
+pub struct Platform {
+    settings: Settings,
+    domain: Arc<Domain>,
+    queue: JobQueue,
+    metrics: Arc<Metrics>,
+    events: broadcast::Sender<JobEvent>,
+}
+
+impl Platform {
+    /// Connects to the database and the queue named in `settings`, with `clock` as the
+    /// source of time.
+    pub async fn connect(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, LaunchError> {
+        let keys = Arc::new(keys::resolve(&settings)?);
+        let db = domain::db::connect(&settings.database_url, settings.db_max_connections)
+            .await
+            .map_err(LaunchError::Database)?;
+        let queue = JobQueue::connect(QueueSettings {
+            url: settings.queue_url.clone(),
+            namespace: settings.queue_namespace.clone(),
+            poll_interval: settings.queue_poll_interval,
+        })
+        .await?;
+        let domain = Arc::new(Domain::new(db, clock, keys, settings.domain.clone()));
+        let (events, _) = broadcast::channel(256);
+        Ok(Self {
+            settings,
+            domain,
+            queue,
+            metrics: Arc::new(Metrics::new()),
+            events,
+        })
+    }
+
+    /// Brings the schema up to date.
+    pub async fn migrate(&self) -> Result<(), LaunchError> {
+        Migrator::up(self.domain.db(), None)
+            .await
+            .map_err(LaunchError::Migration)
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The business.
+    pub fn domain(&self) -> &Arc<Domain> {
+        &self.domain
+    }
+
+    /// The queue.
+    pub fn queue(&self) -> &JobQueue {
+        &self.queue
+    }
+
+    /// The metrics registry.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Announcements of finished job runs.
+    pub fn job_events(&self) -> broadcast::Receiver<JobEvent> {
+        self.events.subscribe()
+    }
+
+    fn api_state(&self) -> ApiState {
+        let probes: Vec<Arc<dyn HealthProbe>> = vec![
+            Arc::new(DatabaseProbe(self.domain.db().clone())),
+            Arc::new(QueueProbe(self.queue.clone())),
+        ];
+        ApiState::new(
+            self.domain.clone(),
+            self.metrics.clone(),
+            probes,
+            self.settings.api_limits,
+        )
+    }
+
+    /// The API server on `listener` (not yet running: spawn or await it).
+    pub fn api_server(&self, listener: std::net::TcpListener) -> Result<Server, LaunchError> {
+        Ok(api::serve(
+            self.api_state(),
+            listener,
+            self.settings.http_workers,
+        )?)
+    }
+
+    /// Only the ops endpoints, for a worker-only process.
+    pub fn ops_server(&self, listener: std::net::TcpListener) -> Result<Server, LaunchError> {
+        Ok(api::ops_app(self.api_state(), listener)?)
+    }
+
+    /// Starts the worker in the background; it stops when `stop` turns true.
+    pub fn spawn_worker(
+        &self,
+        mut stop: watch::Receiver<bool>,
+    ) -> Result<JoinHandle<()>, LaunchError> {
+        let schedules = Schedules::parse(
+            &self.settings.purge_sessions_schedule,
+            "FENQI_SESSION_PURGE_SCHEDULE",
+        )
+        .map_err(|e| ConfigError {
+            setting: e.setting,
+            message: e.reason,
+        })?;
+        let deps = WorkerDeps {
+            domain: self.domain.clone(),
+            queue: self.queue.clone(),
+            metrics: self.metrics.clone(),
+            events: self.events.clone(),
+            schedules,
+        };
+        Ok(tokio::spawn(async move {
+            let shutdown = async move {
+                while !*stop.borrow() {
+                    if stop.changed().await.is_err() {
+                        break;
+                    }
+                }
+            };
+            if let Err(e) = worker::run(deps, shutdown).await {
+                tracing::error!(error = %e, "worker stopped with an error");
+            }
+        }))
+    }
+}
+
+/// Stops a running server and the worker on Ctrl-C or SIGTERM.
+pub async fn wait_for_shutdown(server: Option<ServerHandle>, stop_worker: watch::Sender<bool>) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+    let _ = stop_worker.send(true);
+    if let Some(server) = server {
+        server.stop(true).await;
+    }
+}
