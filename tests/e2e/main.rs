@@ -1,1 +1,14 @@
-fn main(){}
+//! End-to-end tests: each starts the real platform on a random port, on a fresh database
+//! (a temporary SQLite file, or a new PostgreSQL database when `FENQI_TEST_DATABASE_URL`
+//! is set) and a fresh queue (a temporary SQLite file, or a private namespace on the Redis
+//! of `FENQI_TEST_QUEUE_URL` / `FENQI_QUEUE_URL`), and speaks HTTP to it.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod guards;
+mod jobs;
+mod limits;
+mod ops;
+mod schema;

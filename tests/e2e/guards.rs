@@ -1,0 +1,176 @@
+//! Every root field is either public or guarded by roles, and the guard answers
+//! `UNAUTHENTICATED` to anonymous callers and `FORBIDDEN` to the wrong role. The table
+//! below must name every root field: a new field without an entry fails the test.
+
+use std::collections::BTreeSet;
+
+use domain::auth::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_code};
+
+/// Who may call a field.
+#[derive(Clone, Copy)]
+enum Access {
+    Public,
+    Roles(&'static [Role]),
+}
+
+struct Field {
+    name: &'static str,
+    document: &'static str,
+    access: Access,
+}
+
+const ANY: &[Role] = &Role::ALL;
+
+fn fields() -> Vec<Field> {
+    use Access::*;
+    vec![
+        Field {
+            name: "Query.me",
+            document: "{ me { id } }",
+            access: Roles(ANY),
+        },
+        Field {
+            name: "Query.staffAccounts",
+            document: "{ staffAccounts(first: 1) { edges { node { id } } } }",
+            access: Roles(&[Role::Admin, Role::Auditor]),
+        },
+        Field {
+            name: "Query.auditTrail",
+            document: "{ auditTrail(first: 1) { edges { node { seq } } } }",
+            access: Roles(&[Role::Auditor, Role::Admin]),
+        },
+        Field {
+            name: "Query.verifyAuditChain",
+            document: "{ verifyAuditChain { intact } }",
+            access: Roles(&[Role::Auditor, Role::Admin]),
+        },
+        Field {
+            name: "Query.loanCalculator",
+            document: r#"{ loanCalculator(input: { principal: "10000.00", annualRate: "0.12", periods: 12, frequency: MONTHLY, method: EQUAL_INSTALLMENT, startDate: "2026-01-15", paymentDay: 10 }) { apr } }"#,
+            access: Public,
+        },
+        Field {
+            name: "Mutation.register",
+            document: r#"mutation { register(input: { displayName: "G", mobile: "13912345678", password: "guard password" }) { token } }"#,
+            access: Public,
+        },
+        Field {
+            name: "Mutation.login",
+            document: r#"mutation { login(input: { login: "nobody@bank.test", password: "x" }) { token } }"#,
+            access: Public,
+        },
+        Field {
+            name: "Mutation.logout",
+            document: "mutation { logout }",
+            access: Roles(ANY),
+        },
+        Field {
+            name: "Mutation.createStaff",
+            document: r#"mutation { createStaff(input: { displayName: "S", email: "guard-staff@bank.test", role: AGENT }) { account { id } } }"#,
+            access: Roles(&[Role::Admin]),
+        },
+        Field {
+            name: "Mutation.setAccountStatus",
+            document: r#"mutation { setAccountStatus(accountId: "00000000-0000-0000-0000-000000000000", status: ACTIVE) { id } }"#,
+            access: Roles(&[Role::Admin]),
+        },
+    ]
+}
+
+async fn root_fields(app: &TestApp) -> BTreeSet<String> {
+    let res = app
+        .gql(
+            "{ __schema { queryType { fields { name } } mutationType { fields { name } } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    let mut names = BTreeSet::new();
+    for (kind, key) in [("Query", "queryType"), ("Mutation", "mutationType")] {
+        for f in res["data"]["__schema"][key]["fields"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            names.insert(format!("{kind}.{}", f["name"].as_str().unwrap_or_default()));
+        }
+    }
+    names
+}
+
+fn refused_with(res: &Value) -> Option<&str> {
+    match error_code(res) {
+        Some(code @ ("UNAUTHENTICATED" | "FORBIDDEN")) => Some(code),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn every_root_field_is_in_the_access_table() {
+    let app = TestApp::spawn().await;
+    let in_schema = root_fields(&app).await;
+    let in_table: BTreeSet<String> = fields().iter().map(|f| f.name.to_owned()).collect();
+    assert_eq!(
+        in_schema, in_table,
+        "every root field needs an entry in tests/e2e/guards.rs saying who may call it"
+    );
+}
+
+#[tokio::test]
+async fn anonymous_callers_are_refused_every_private_field() {
+    let app = TestApp::spawn().await;
+    for field in fields() {
+        let res = app.gql(field.document, json!({}), None).await;
+        match field.access {
+            Access::Public => assert_eq!(refused_with(&res), None, "{}: {res}", field.name),
+            Access::Roles(_) => assert_eq!(
+                refused_with(&res),
+                Some("UNAUTHENTICATED"),
+                "{}: {res}",
+                field.name
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_role_is_refused_exactly_the_fields_it_may_not_use() {
+    let app = TestApp::spawn().await;
+    let mut tokens = Vec::new();
+    for role in Role::ALL {
+        let token = if role == Role::Customer {
+            app.register_customer("13800000009", "customer password")
+                .await
+                .0
+        } else {
+            app.staff_token(role).await
+        };
+        tokens.push((role, token));
+    }
+    for field in fields() {
+        // Logging out would end the session the rest of the loop uses.
+        if field.name == "Mutation.logout" {
+            continue;
+        }
+        for (role, token) in &tokens {
+            let res = app.gql(field.document, json!({}), Some(token)).await;
+            let allowed = match field.access {
+                Access::Public => true,
+                Access::Roles(roles) => roles.contains(role),
+            };
+            if allowed {
+                assert_eq!(refused_with(&res), None, "{} as {role}: {res}", field.name);
+            } else {
+                assert_eq!(
+                    refused_with(&res),
+                    Some("FORBIDDEN"),
+                    "{} as {role}: {res}",
+                    field.name
+                );
+            }
+        }
+    }
+}

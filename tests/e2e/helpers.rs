@@ -1,0 +1,274 @@
+//! Spawning the app and talking to it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use domain::auth::{Caller, NewStaff, Role};
+use domain::clock::ManualClock;
+use fenqi::{Platform, Settings};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+/// A running app on a private database and queue.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub clock: Arc<ManualClock>,
+    pub platform: Platform,
+    stop_worker: watch::Sender<bool>,
+    postgres: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+/// Options for [`TestApp::spawn_with`].
+#[derive(Default)]
+pub struct Options {
+    /// Start the worker too.
+    pub worker: bool,
+    /// Extra settings.
+    pub settings: Vec<(&'static str, String)>,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// `postgres://u@h:5432/db?x` with the database replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let prefix = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+impl TestApp {
+    /// The API only.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Options::default()).await
+    }
+
+    /// The API and the worker.
+    pub async fn spawn_with_worker() -> TestApp {
+        Self::spawn_with(Options {
+            worker: true,
+            ..Options::default()
+        })
+        .await
+    }
+
+    /// The app with options.
+    pub async fn spawn_with(options: Options) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let unique = uuid::Uuid::now_v7().simple().to_string();
+        let mut postgres = None;
+        let database_url = match env("FENQI_TEST_DATABASE_URL") {
+            Some(admin_url) => {
+                let name = format!("fenqi_test_{unique}");
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("connect to FENQI_TEST_DATABASE_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                postgres = Some((admin_url.clone(), name.clone()));
+                with_database(&admin_url, &name)
+            }
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("fenqi.db").display()
+            ),
+        };
+        let queue_url = env("FENQI_TEST_QUEUE_URL")
+            .or_else(|| env("FENQI_QUEUE_URL").filter(|u| u.starts_with("redis")))
+            .unwrap_or_else(|| {
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("queue.db").display()
+                )
+            });
+        let (keys, index) = domain::pii::KeyRing::generate_config().expect("keys");
+        let mut values: HashMap<&str, String> = HashMap::from([
+            ("FENQI_DATABASE_URL", database_url),
+            ("FENQI_QUEUE_URL", queue_url),
+            ("FENQI_QUEUE_NAMESPACE", format!("test-{unique}")),
+            ("FENQI_QUEUE_POLL_MS", "50".into()),
+            ("FENQI_HTTP_WORKERS", "1".into()),
+            ("FENQI_DB_MAX_CONNECTIONS", "5".into()),
+            ("FENQI_PII_KEYS", keys),
+            ("FENQI_PII_INDEX_KEY", index),
+        ]);
+        for (k, v) in options.settings {
+            values.insert(k, v);
+        }
+        let settings = Settings::from_lookup(|name| values.get(name).cloned()).expect("settings");
+        let clock = Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 11, 29, 2, 0, 0).unwrap(),
+        ));
+        let platform = Platform::connect(settings, clock.clone())
+            .await
+            .expect("platform");
+        platform.migrate().await.expect("migrate");
+        let listener = api::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let server = platform.api_server(listener).expect("server");
+        tokio::spawn(server);
+        let (stop_worker, stop_rx) = watch::channel(false);
+        if options.worker {
+            platform.spawn_worker(stop_rx).expect("worker");
+        }
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            clock,
+            platform,
+            stop_worker,
+            postgres,
+            _dir: dir,
+        }
+    }
+
+    /// Posts a GraphQL request, with a bearer token if given; returns the JSON answer.
+    pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await.expect("request");
+        res.json().await.expect("json answer")
+    }
+
+    /// Logs in and returns the token, panicking with the answer if it fails.
+    pub async fn login(&self, login: &str, password: &str) -> String {
+        let res = self.try_login(login, password).await;
+        res["data"]["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {res}"))
+            .to_owned()
+    }
+
+    /// The raw answer of a login attempt.
+    pub async fn try_login(&self, login: &str, password: &str) -> Value {
+        self.gql(
+            "mutation($i: LoginInput!) { login(input: $i) { token expiresAt account { id role } } }",
+            json!({ "i": { "login": login, "password": password } }),
+            None,
+        )
+        .await
+    }
+
+    /// Registers a customer; returns (token, account id).
+    pub async fn register_customer(&self, mobile: &str, password: &str) -> (String, String) {
+        let res = self
+            .gql(
+                "mutation($i: RegisterInput!) { register(input: $i) { token account { id } } }",
+                json!({ "i": { "displayName": "Test Customer", "mobile": mobile, "password": password } }),
+                None,
+            )
+            .await;
+        let token = res["data"]["register"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("register failed: {res}"))
+            .to_owned();
+        let id = res["data"]["register"]["account"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        (token, id)
+    }
+
+    /// Makes a staff account directly through the domain (as `create-staff` does) and
+    /// logs it in.
+    pub async fn staff_token(&self, role: Role) -> String {
+        let email = format!(
+            "{}-{}@bank.test",
+            role.as_str(),
+            uuid::Uuid::now_v7().simple()
+        );
+        self.platform
+            .domain()
+            .create_staff(
+                NewStaff {
+                    display_name: format!("Test {role}"),
+                    email: email.clone(),
+                    role,
+                    password: Some("staff-password-1".into()),
+                },
+                &Caller::system("test"),
+            )
+            .await
+            .expect("create staff");
+        self.login(&email, "staff-password-1").await
+    }
+
+    /// The database connection, for checks that read it directly.
+    pub fn db(&self) -> &sea_orm::DatabaseConnection {
+        self.platform.domain().db()
+    }
+
+    /// A GET request.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.stop_worker.send(true);
+        if let Some((admin_url, name)) = self.postgres.take() {
+            // Drop the private database on a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async move {
+                    if let Ok(admin) = Database::connect(&admin_url).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
+                        let _ = admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// The `extensions.code` of the first error, if any.
+pub fn error_code(res: &Value) -> Option<&str> {
+    res["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// The first error's message.
+pub fn error_message(res: &Value) -> &str {
+    res["errors"][0]["message"].as_str().unwrap_or("")
+}
