@@ -6,7 +6,7 @@ use std::sync::Arc;
 use domain::auth::{Caller, NewStaff, Role};
 use domain::clock::SystemClock;
 use fenqi::config::Settings;
-use fenqi::platform::wait_for_shutdown;
+use fenqi::platform::{connect_domain, migrate, require_current_schema, wait_for_shutdown};
 use fenqi::{LaunchError, Platform, demo, telemetry};
 use tokio::sync::watch;
 
@@ -86,15 +86,15 @@ async fn dispatch(command: &str, rest: &[String], settings: Settings) -> Result<
         "serve" => run(settings, true, false).await,
         "work" => run(settings, false, true).await,
         "migrate" => {
-            let platform = Platform::connect(settings, Arc::new(SystemClock)).await?;
-            platform.migrate().await?;
+            let domain = connect_domain(&settings, Arc::new(SystemClock)).await?;
+            migrate(&domain).await?;
             println!("The database schema is up to date.");
             Ok(())
         }
         "seed-demo" => {
-            let platform = Platform::connect(settings, Arc::new(SystemClock)).await?;
-            platform.migrate().await?;
-            demo::seed(platform.domain()).await?;
+            let domain = connect_domain(&settings, Arc::new(SystemClock)).await?;
+            migrate(&domain).await?;
+            demo::seed(&domain).await?;
             print_demo_logins();
             Ok(())
         }
@@ -134,10 +134,9 @@ async fn create_staff(settings: Settings, rest: &[String]) -> Result<(), LaunchE
                 message,
             })
         })?;
-    let platform = Platform::connect(settings, Arc::new(SystemClock)).await?;
-    platform.migrate().await?;
-    let created = platform
-        .domain()
+    let domain = connect_domain(&settings, Arc::new(SystemClock)).await?;
+    migrate(&domain).await?;
+    let created = domain
         .create_staff(
             NewStaff {
                 display_name: name.into(),
@@ -173,6 +172,8 @@ async fn run(settings: Settings, with_api: bool, with_worker: bool) -> Result<()
     let platform = Platform::connect(settings, Arc::new(SystemClock)).await?;
     if with_api && with_worker {
         platform.migrate().await?;
+    } else {
+        require_current_schema(platform.domain()).await?;
     }
     let fresh = platform.domain().has_no_accounts().await.unwrap_or(false);
     if embedded && fresh {

@@ -65,21 +65,57 @@ pub struct Platform {
     events: broadcast::Sender<JobEvent>,
 }
 
+/// Connects to the database only: enough for `migrate`, `create-staff` and `seed-demo`,
+/// which must work before the queue exists.
+pub async fn connect_domain(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+) -> Result<Arc<Domain>, LaunchError> {
+    let keys = Arc::new(keys::resolve(settings)?);
+    let db = domain::db::connect(&settings.database_url, settings.db_max_connections)
+        .await
+        .map_err(LaunchError::Database)?;
+    Ok(Arc::new(Domain::new(db, clock, keys, settings.domain.clone())))
+}
+
+/// Refuses to go on when migrations are pending: `serve` and `work` never migrate
+/// (production runs `fenqi migrate` once, before both), so an old schema must stop them
+/// with a clear message instead of failing on the first query.
+pub async fn require_current_schema(domain: &Domain) -> Result<(), LaunchError> {
+    let pending = Migrator::get_pending_migrations(domain.db())
+        .await
+        .map_err(LaunchError::Migration)?;
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(LaunchError::Config(ConfigError {
+            setting: "FENQI_DATABASE_URL",
+            message: format!(
+                "the database schema is {} migration(s) behind; run `fenqi migrate` first",
+                pending.len()
+            ),
+        }))
+    }
+}
+
+/// Brings the schema of `domain`'s database up to date.
+pub async fn migrate(domain: &Domain) -> Result<(), LaunchError> {
+    Migrator::up(domain.db(), None)
+        .await
+        .map_err(LaunchError::Migration)
+}
+
 impl Platform {
     /// Connects to the database and the queue named in `settings`, with `clock` as the
     /// source of time.
     pub async fn connect(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, LaunchError> {
-        let keys = Arc::new(keys::resolve(&settings)?);
-        let db = domain::db::connect(&settings.database_url, settings.db_max_connections)
-            .await
-            .map_err(LaunchError::Database)?;
+        let domain = connect_domain(&settings, clock).await?;
         let queue = JobQueue::connect(QueueSettings {
             url: settings.queue_url.clone(),
             namespace: settings.queue_namespace.clone(),
             poll_interval: settings.queue_poll_interval,
         })
         .await?;
-        let domain = Arc::new(Domain::new(db, clock, keys, settings.domain.clone()));
         let (events, _) = broadcast::channel(256);
         Ok(Self {
             settings,
@@ -92,9 +128,7 @@ impl Platform {
 
     /// Brings the schema up to date.
     pub async fn migrate(&self) -> Result<(), LaunchError> {
-        Migrator::up(self.domain.db(), None)
-            .await
-            .map_err(LaunchError::Migration)
+        migrate(&self.domain).await
     }
 
     /// The settings.

@@ -238,6 +238,24 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = self.stop_worker.send(true);
+        let queue = self.platform.queue().settings().clone();
+        if queue.url.starts_with("redis") {
+            // Remove this test's queue keys from the shared Redis.
+            let _ = std::thread::spawn(move || {
+                let Ok(client) = redis::Client::open(queue.url.as_str()) else {
+                    return;
+                };
+                let Ok(mut conn) = client.get_connection() else {
+                    return;
+                };
+                let pattern = format!("{}*", queue.namespace);
+                let keys: Vec<String> = redis::cmd("KEYS").arg(&pattern).query(&mut conn).unwrap_or_default();
+                if !keys.is_empty() {
+                    let _: redis::RedisResult<()> = redis::cmd("DEL").arg(keys).query(&mut conn);
+                }
+            })
+            .join();
+        }
         if let Some((admin_url, name)) = self.postgres.take() {
             // Drop the private database on a thread of its own: Drop cannot await.
             let _ = std::thread::spawn(move || {
