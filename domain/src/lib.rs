@@ -13,6 +13,7 @@ pub mod ops;
 pub mod page;
 pub mod pii;
 pub mod rate;
+pub mod risk;
 pub mod schedule;
 pub mod service;
 pub mod settings;
