@@ -1,1 +1,21 @@
-//! placeholder
+//! Everything in Fenqi that talks to the outside world.
+//!
+//! The business (`domain`) must not know whether a credit report came from an external
+//! bureau over HTTPS or from the bank's own ledger, nor how a partner spells its JSON. So
+//! each outside party is a **port** — a trait with its own message types — and each way
+//! of reaching it is one module implementing that trait, with its own wire format,
+//! transformers and signature checks. The business depends on the trait; the launcher
+//! picks the implementation from configuration; tests swap in simulators that speak the
+//! real protocol over real sockets.
+//!
+//! * [`signing`] — HMAC-SHA256 signing and verification of messages crossing the bank's
+//!   boundary, in both directions (requests we send, answers and callbacks we receive).
+//! * [`credit_bureau`] — the CreditBureau port and its HTTP implementation.
+//! * `simulators` (feature `simulator`) — real HTTP servers standing in for partners in
+//!   tests and demos, with fault injection.
+
+pub mod credit_bureau;
+pub mod signing;
+
+#[cfg(feature = "simulator")]
+pub mod simulators;
