@@ -5,6 +5,16 @@
 pub mod account;
 pub mod audit_entry;
 pub mod audit_head;
+pub mod consent;
+pub mod credit_report;
+pub mod customer;
+pub mod customer_bank_account;
+pub mod customer_preference;
+pub mod financial_status;
+pub mod installment_plan;
 pub mod job_run;
 pub mod login_throttle;
+pub mod retained_identity;
+pub mod risk_assessment;
+pub mod risk_policy;
 pub mod session;

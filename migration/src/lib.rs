@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_accounts_sessions_audit;
+mod m20261129_000002_customers_and_risk;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -11,8 +12,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(
-            m20261129_000001_accounts_sessions_audit::Migration,
-        )]
+        vec![
+            Box::new(m20261129_000001_accounts_sessions_audit::Migration),
+            Box::new(m20261129_000002_customers_and_risk::Migration),
+        ]
     }
 }

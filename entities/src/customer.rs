@@ -1,0 +1,38 @@
+//! A customer profile. The mobile and resident ID numbers are held only encrypted and as
+//! keyed hashes for exact lookup; an anonymized customer keeps none of its personal data.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "customer")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub account_id: Option<Uuid>,
+    pub full_name: String,
+    pub birth_date: Option<Date>,
+    pub occupation: Option<String>,
+    pub employer: Option<String>,
+    pub monthly_income_fen: Option<i64>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub address: Option<String>,
+    pub email: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub mobile_enc: Option<String>,
+    #[sea_orm(unique)]
+    pub mobile_hash: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub id_number_enc: Option<String>,
+    #[sea_orm(unique)]
+    pub id_number_hash: Option<String>,
+    pub preferred_language: String,
+    pub status: String,
+    pub created_by: Option<Uuid>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub anonymized_at: Option<i64>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,22 @@
+//! An installment plan, as far as stage 1 needs it: whether it is active and how its
+//! repayments have gone (read by deletion requests and the bank's own credit history).
+//! Later migrations add the schedule and the repayment state.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "installment_plan")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub status: String,
+    pub principal_fen: i64,
+    pub days_past_due: i32,
+    pub last_delinquent_at: Option<i64>,
+    pub opened_at: i64,
+    pub closed_at: Option<i64>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
