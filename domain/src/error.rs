@@ -27,6 +27,14 @@ pub enum DomainError {
     /// The request clashes with the current state (a duplicate, a wrong status).
     #[error("{0}")]
     Conflict(String),
+    /// The customer has not given the consent this processing needs.
+    #[error("{message}")]
+    ConsentRequired {
+        /// The consent purpose that is missing.
+        purpose: String,
+        /// What to do.
+        message: String,
+    },
     /// Too many attempts; try again after `retry_after_secs`.
     #[error("{message}")]
     RateLimited {
@@ -61,6 +69,7 @@ impl DomainError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::Validation { .. } => "VALIDATION",
             Self::Conflict(_) => "CONFLICT",
+            Self::ConsentRequired { .. } => "CONSENT_REQUIRED",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable(_) => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",

@@ -2,9 +2,12 @@
 //! accounts, audit and risk, and the use cases that change state inside one database
 //! transaction. `api` and `worker` are thin transports over this crate.
 
+pub mod assessment;
 pub mod audit;
 pub mod auth;
+pub mod calculator;
 pub mod clock;
+pub mod customers;
 pub mod db;
 pub mod error;
 pub mod jobs;

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use adapters::credit_bureau::CreditBureau;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use tokio::sync::OnceCell;
@@ -20,6 +21,7 @@ pub struct Domain {
     clock: Arc<dyn Clock>,
     keys: Arc<KeyRing>,
     settings: DomainSettings,
+    bureau: Arc<dyn CreditBureau>,
     /// A hash of a random password, verified against when a login name is unknown so that
     /// unknown and known names take the same time to refuse.
     decoy_hash: OnceCell<String>,
@@ -32,14 +34,21 @@ impl Domain {
         clock: Arc<dyn Clock>,
         keys: Arc<KeyRing>,
         settings: DomainSettings,
+        bureau: Arc<dyn CreditBureau>,
     ) -> Self {
         Self {
             db,
             clock,
             keys,
             settings,
+            bureau,
             decoy_hash: OnceCell::new(),
         }
+    }
+
+    /// The credit bureau port.
+    pub fn bureau(&self) -> &dyn CreditBureau {
+        self.bureau.as_ref()
     }
 
     /// The database connection (for the use cases and readiness probes).

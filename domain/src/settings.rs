@@ -17,6 +17,8 @@ pub struct DomainSettings {
     pub legal_apr_cap: Decimal,
     /// The bank's time zone: due dates and business days are counted in it.
     pub timezone: Tz,
+    /// How long a credit report is reused before the bureau is asked again.
+    pub credit_report_ttl: Duration,
 }
 
 impl Default for DomainSettings {
@@ -27,6 +29,7 @@ impl Default for DomainSettings {
             login_lockout: Duration::minutes(15),
             legal_apr_cap: Decimal::new(24, 2),
             timezone: chrono_tz::Asia::Shanghai,
+            credit_report_ttl: Duration::days(30),
         }
     }
 }

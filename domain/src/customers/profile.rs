@@ -1,0 +1,476 @@
+//! The customer profile: who they are and how to reach them. The resident ID number and
+//! the mobile number are sealed before they reach the database and shown only masked.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use entities::{account, customer};
+
+use crate::audit::{AuditRecord, chain};
+use crate::auth::{Caller, Role};
+use crate::clock::{from_millis, to_millis};
+use crate::db::{begin_write, is_unique_violation};
+use crate::error::{DomainError, DomainResult};
+use crate::money::Money;
+use crate::pii::{EmailAddress, IdNumber, MobileNumber};
+use crate::service::Domain;
+
+use super::access::{STAFF_READERS, STAFF_WRITERS, is_self_service, load_for, not_found};
+use super::consent::{self, ConsentPurpose};
+
+/// The most a monthly income may be (10 million yuan): larger is a typing error.
+const MAX_MONTHLY_INCOME_FEN: i64 = 1_000_000_000;
+
+/// What is given to create or change a profile. On change, absent fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileInput {
+    /// The legal name.
+    pub full_name: Option<String>,
+    /// The birth date (must match the ID number when both are given).
+    pub birth_date: Option<NaiveDate>,
+    /// Occupation.
+    pub occupation: Option<String>,
+    /// Employer.
+    pub employer: Option<String>,
+    /// Monthly income in yuan.
+    pub monthly_income: Option<Decimal>,
+    /// Postal address.
+    pub address: Option<String>,
+    /// Contact e-mail.
+    pub email: Option<String>,
+    /// Contact mobile.
+    pub mobile: Option<String>,
+    /// Resident ID number (needs the customer's consent to sensitive processing).
+    pub id_number: Option<String>,
+    /// `zh-CN` (default) or `en`.
+    pub preferred_language: Option<String>,
+}
+
+/// A profile as it may be shown: identifiers masked.
+#[derive(Debug, Clone)]
+pub struct CustomerView {
+    /// The customer id.
+    pub id: Uuid,
+    /// The customer's own login, if they have one.
+    pub account_id: Option<Uuid>,
+    /// The legal name.
+    pub full_name: String,
+    /// The birth date.
+    pub birth_date: Option<NaiveDate>,
+    /// Age in whole years today (in the bank's time zone).
+    pub age: Option<u32>,
+    /// Occupation.
+    pub occupation: Option<String>,
+    /// Employer.
+    pub employer: Option<String>,
+    /// Monthly income.
+    pub monthly_income: Option<Money>,
+    /// Postal address.
+    pub address: Option<String>,
+    /// Contact e-mail.
+    pub email: Option<String>,
+    /// Mobile, masked (`138****5678`).
+    pub mobile_masked: Option<String>,
+    /// Resident ID number, masked (`110***********1234`).
+    pub id_number_masked: Option<String>,
+    /// `zh-CN` or `en`.
+    pub preferred_language: String,
+    /// When the profile was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+fn clean_text(value: &str, field: &str, max: usize) -> DomainResult<Option<String>> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    if trimmed.chars().count() > max || trimmed.chars().any(char::is_control) {
+        return Err(DomainError::validation(
+            field,
+            format!("Enter at most {max} characters, without control characters."),
+        ));
+    }
+    Ok(Some(trimmed.to_owned()))
+}
+
+fn parse_language(value: &str) -> DomainResult<String> {
+    match value.trim() {
+        "zh-CN" | "zh" | "" => Ok("zh-CN".into()),
+        "en" => Ok("en".into()),
+        _ => Err(DomainError::validation(
+            "preferredLanguage",
+            "Choose zh-CN or en.",
+        )),
+    }
+}
+
+fn parse_income(value: Decimal) -> DomainResult<Money> {
+    let money = Money::try_from_yuan(value).map_err(|_| {
+        DomainError::validation(
+            "monthlyIncome",
+            "Give the income in yuan with at most 2 decimals.",
+        )
+    })?;
+    if money.is_negative() || money.to_fen() > MAX_MONTHLY_INCOME_FEN {
+        return Err(DomainError::validation(
+            "monthlyIncome",
+            "The monthly income must be between 0 and 10,000,000 yuan.",
+        ));
+    }
+    Ok(money)
+}
+
+/// Age in whole years on `today`.
+pub fn age_on(birth: NaiveDate, today: NaiveDate) -> u32 {
+    let mut years = today.year() - birth.year();
+    if (today.month(), today.day()) < (birth.month(), birth.day()) {
+        years -= 1;
+    }
+    years.max(0) as u32
+}
+
+impl Domain {
+    /// Today in the bank's time zone.
+    pub fn today(&self) -> NaiveDate {
+        self.now()
+            .with_timezone(&self.settings().timezone)
+            .date_naive()
+    }
+
+    pub(crate) fn customer_view(&self, m: &customer::Model) -> DomainResult<CustomerView> {
+        let mobile_masked = m
+            .mobile_enc
+            .as_deref()
+            .map(|sealed| self.keys().open(MobileNumber::PURPOSE, sealed))
+            .transpose()?
+            .map(|clear| crate::pii::mask::keep_ends(&clear, 3, 4));
+        let id_number_masked = m
+            .id_number_enc
+            .as_deref()
+            .map(|sealed| self.keys().open(IdNumber::PURPOSE, sealed))
+            .transpose()?
+            .map(|clear| crate::pii::mask::keep_ends(&clear, 3, 4));
+        Ok(CustomerView {
+            id: m.id,
+            account_id: m.account_id,
+            full_name: m.full_name.clone(),
+            birth_date: m.birth_date,
+            age: m.birth_date.map(|b| age_on(b, self.today())),
+            occupation: m.occupation.clone(),
+            employer: m.employer.clone(),
+            monthly_income: m.monthly_income_fen.map(Money::from_fen),
+            address: m.address.clone(),
+            email: m.email.clone(),
+            mobile_masked,
+            id_number_masked,
+            preferred_language: m.preferred_language.clone(),
+            created_at: from_millis(m.created_at),
+            updated_at: from_millis(m.updated_at),
+        })
+    }
+
+    /// Creates a profile: a customer for themself (one per login), or an agent for a
+    /// customer in the branch or on the phone (audited).
+    pub async fn create_customer(
+        &self,
+        input: ProfileInput,
+        caller: &Caller,
+    ) -> DomainResult<CustomerView> {
+        caller.require(&[Role::Customer, Role::Agent])?;
+        let full_name = input
+            .full_name
+            .as_deref()
+            .map(|n| clean_text(n, "fullName", 100))
+            .transpose()?
+            .flatten()
+            .ok_or_else(|| {
+                DomainError::validation("fullName", "Enter the customer's full legal name.")
+            })?;
+        if input
+            .id_number
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty())
+        {
+            return Err(DomainError::validation(
+                "idNumber",
+                "Record the customer's consent to sensitive processing first, then add the ID number.",
+            ));
+        }
+        let now = self.now();
+        let txn = begin_write(self.db()).await?;
+        let own_account = match caller.actor {
+            Some(actor) if actor.role == Role::Customer => {
+                let existing = customer::Entity::find()
+                    .filter(customer::Column::AccountId.eq(actor.account_id))
+                    .one(&txn)
+                    .await?;
+                if existing.is_some() {
+                    return Err(DomainError::Conflict(
+                        "You already have a profile; change it instead.".into(),
+                    ));
+                }
+                account::Entity::find_by_id(actor.account_id)
+                    .one(&txn)
+                    .await?
+            }
+            _ => None,
+        };
+        let mut model = customer::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            account_id: Set(own_account.as_ref().map(|a| a.id)),
+            full_name: Set(full_name),
+            birth_date: Set(None),
+            occupation: Set(None),
+            employer: Set(None),
+            monthly_income_fen: Set(None),
+            address: Set(None),
+            email: Set(own_account.as_ref().and_then(|a| a.email.clone())),
+            mobile_enc: Set(own_account.as_ref().and_then(|a| a.mobile_enc.clone())),
+            mobile_hash: Set(own_account.as_ref().and_then(|a| a.mobile_hash.clone())),
+            id_number_enc: Set(None),
+            id_number_hash: Set(None),
+            preferred_language: Set("zh-CN".into()),
+            status: Set("active".into()),
+            created_by: Set(caller.actor.map(|a| a.account_id)),
+            created_at: Set(to_millis(now)),
+            updated_at: Set(to_millis(now)),
+            anonymized_at: Set(None),
+        };
+        self.apply_profile(
+            &txn,
+            &mut model,
+            ProfileInput {
+                full_name: None,
+                ..input
+            },
+            None,
+        )
+        .await?;
+        let saved = model.insert(&txn).await.map_err(duplicate)?;
+        let view = self.customer_view(&saved)?;
+        if !is_self_service(caller) {
+            chain::append(
+                &txn,
+                now,
+                caller,
+                AuditRecord::new("customer.create", "customer", Some(saved.id.to_string()))
+                    .after(masked_snapshot(&view)),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    /// Changes a profile. Staff changes are audited with the masked state before and after.
+    pub async fn update_customer(
+        &self,
+        customer_id: Uuid,
+        input: ProfileInput,
+        caller: &Caller,
+    ) -> DomainResult<CustomerView> {
+        let now = self.now();
+        let txn = begin_write(self.db()).await?;
+        let current = load_for(&txn, caller, customer_id, STAFF_WRITERS).await?;
+        let before = masked_snapshot(&self.customer_view(&current)?);
+        let mut model: customer::ActiveModel = current.clone().into();
+        if input.full_name.is_some() {
+            let name = input
+                .full_name
+                .as_deref()
+                .map(|n| clean_text(n, "fullName", 100))
+                .transpose()?
+                .flatten()
+                .ok_or_else(|| {
+                    DomainError::validation("fullName", "The full name cannot be empty.")
+                })?;
+            model.full_name = Set(name);
+        }
+        self.apply_profile(
+            &txn,
+            &mut model,
+            ProfileInput {
+                full_name: None,
+                ..input
+            },
+            Some(&current),
+        )
+        .await?;
+        model.updated_at = Set(to_millis(now));
+        let saved = model.update(&txn).await.map_err(duplicate)?;
+        let view = self.customer_view(&saved)?;
+        if !is_self_service(caller) {
+            chain::append(
+                &txn,
+                now,
+                caller,
+                AuditRecord::new("customer.update", "customer", Some(saved.id.to_string()))
+                    .before(before)
+                    .after(masked_snapshot(&view)),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    /// A profile, identifiers masked.
+    pub async fn customer(&self, customer_id: Uuid, caller: &Caller) -> DomainResult<CustomerView> {
+        let model = load_for(self.db(), caller, customer_id, STAFF_READERS).await?;
+        self.customer_view(&model)
+    }
+
+    /// The caller's own profile, if they made one.
+    pub async fn my_customer(&self, caller: &Caller) -> DomainResult<Option<CustomerView>> {
+        let Some(actor) = caller.actor else {
+            return Err(not_found());
+        };
+        let model = customer::Entity::find()
+            .filter(customer::Column::AccountId.eq(actor.account_id))
+            .filter(customer::Column::Status.ne(super::access::ANONYMIZED))
+            .one(self.db())
+            .await?;
+        model.as_ref().map(|m| self.customer_view(m)).transpose()
+    }
+
+    /// Validates and applies every field of `input` present.
+    async fn apply_profile<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        model: &mut customer::ActiveModel,
+        input: ProfileInput,
+        current: Option<&customer::Model>,
+    ) -> DomainResult<()> {
+        if let Some(v) = &input.occupation {
+            model.occupation = Set(clean_text(v, "occupation", 100)?);
+        }
+        if let Some(v) = &input.employer {
+            model.employer = Set(clean_text(v, "employer", 200)?);
+        }
+        if let Some(v) = &input.address {
+            model.address = Set(clean_text(v, "address", 500)?);
+        }
+        if let Some(v) = input.monthly_income {
+            model.monthly_income_fen = Set(Some(parse_income(v)?.to_fen()));
+        }
+        if let Some(v) = &input.preferred_language {
+            model.preferred_language = Set(parse_language(v)?);
+        }
+        if let Some(v) = &input.email {
+            model.email = Set(match v.trim() {
+                "" => None,
+                e => Some(EmailAddress::parse(e, "email")?.as_str().to_owned()),
+            });
+        }
+        if let Some(v) = &input.mobile {
+            match v.trim() {
+                "" => {
+                    model.mobile_enc = Set(None);
+                    model.mobile_hash = Set(None);
+                }
+                m => {
+                    let mobile = MobileNumber::parse(m, "mobile")?;
+                    model.mobile_hash = Set(Some(
+                        self.keys()
+                            .blind_index(MobileNumber::PURPOSE, mobile.expose()),
+                    ));
+                    model.mobile_enc = Set(Some(
+                        self.keys().seal(MobileNumber::PURPOSE, mobile.expose())?,
+                    ));
+                }
+            }
+        }
+        let today = self.today();
+        if let Some(birth) = input.birth_date {
+            if birth > today || birth < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(birth) {
+                return Err(DomainError::validation(
+                    "birthDate",
+                    "Enter a real birth date in the past.",
+                ));
+            }
+            model.birth_date = Set(Some(birth));
+        }
+        if let Some(v) = input.id_number.as_deref().filter(|v| !v.trim().is_empty()) {
+            let id = IdNumber::parse(v, "idNumber", today)?;
+            if let Some(current) = current {
+                consent::require(
+                    txn,
+                    current.id,
+                    ConsentPurpose::SensitivePersonalInformation,
+                )
+                .await?;
+            }
+            let birth = match &model.birth_date {
+                sea_orm::ActiveValue::Set(b) | sea_orm::ActiveValue::Unchanged(b) => *b,
+                sea_orm::ActiveValue::NotSet => None,
+            };
+            match birth {
+                Some(b) if !id.matches_birth_date(b) => {
+                    return Err(DomainError::validation(
+                        "idNumber",
+                        format!(
+                            "The birth date in this ID number ({}) does not match the profile's birth date ({b}).",
+                            id.birth_date()
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => model.birth_date = Set(Some(id.birth_date())),
+            }
+            model.id_number_hash = Set(Some(
+                self.keys().blind_index(IdNumber::PURPOSE, id.expose()),
+            ));
+            model.id_number_enc = Set(Some(self.keys().seal(IdNumber::PURPOSE, id.expose())?));
+        }
+        Ok(())
+    }
+}
+
+/// The masked profile recorded in the audit trail.
+pub(crate) fn masked_snapshot(view: &CustomerView) -> Value {
+    json!({
+        "fullName": view.full_name,
+        "birthDate": view.birth_date.map(|d| d.to_string()),
+        "occupation": view.occupation,
+        "employer": view.employer,
+        "monthlyIncome": view.monthly_income.map(|m| m.to_string()),
+        "address": view.address,
+        "email": view.email,
+        "mobile": view.mobile_masked,
+        "idNumber": view.id_number_masked,
+        "preferredLanguage": view.preferred_language,
+    })
+}
+
+fn duplicate(err: sea_orm::DbErr) -> DomainError {
+    if is_unique_violation(&err) {
+        DomainError::Conflict(
+            "Another customer already has this mobile number or ID number.".into(),
+        )
+    } else {
+        err.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_counts_whole_years() {
+        let birth = NaiveDate::from_ymd_opt(1990, 3, 7).unwrap();
+        assert_eq!(
+            age_on(birth, NaiveDate::from_ymd_opt(2026, 3, 6).unwrap()),
+            35
+        );
+        assert_eq!(
+            age_on(birth, NaiveDate::from_ymd_opt(2026, 3, 7).unwrap()),
+            36
+        );
+    }
+}
