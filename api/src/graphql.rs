@@ -3,11 +3,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calculator;
 pub mod codes;
 pub mod context;
 pub mod cursor;
+pub mod customers;
 pub mod errors;
 pub mod guard;
+pub mod risk;
 pub mod scalars;
 pub mod staff;
 pub mod types;
@@ -21,11 +24,23 @@ use crate::state::ApiLimits;
 
 /// Every query field.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(auth::AuthQuery, staff::StaffQuery, audit::AuditQuery);
+pub struct QueryRoot(
+    auth::AuthQuery,
+    staff::StaffQuery,
+    audit::AuditQuery,
+    customers::CustomerQuery,
+    risk::RiskQuery,
+    calculator::CalculatorQuery,
+);
 
 /// Every mutation field.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(auth::AuthMutation, staff::StaffMutation);
+pub struct MutationRoot(
+    auth::AuthMutation,
+    staff::StaffMutation,
+    customers::CustomerMutation,
+    risk::RiskMutation,
+);
 
 /// The schema type.
 pub type FenqiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

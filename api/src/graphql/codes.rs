@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
 
 use crate::state::ApiLimits;
 
@@ -47,6 +47,28 @@ fn with_code(mut err: ServerError, code: &str) -> ServerError {
 
 #[async_trait::async_trait]
 impl Extension for ErrorCodesExtension {
+    /// Errors raised while executing carry codes from [`super::errors`]; the only ones
+    /// without are argument values that did not fit their type (a null for a non-null
+    /// argument, a malformed scalar), which are the client's to fix.
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut response = next.run(ctx, operation_name).await;
+        for error in response.errors.iter_mut() {
+            let has_code = error
+                .extensions
+                .as_ref()
+                .is_some_and(|e| e.get("code").is_some());
+            if !has_code {
+                *error = with_code(error.clone(), "GRAPHQL_VALIDATION_FAILED");
+            }
+        }
+        response
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,

@@ -13,6 +13,12 @@ pub fn gql(err: DomainError) -> Error {
             e.set("code", code);
             e.set("field", field);
         }),
+        DomainError::ConsentRequired { purpose, message } => {
+            Error::new(message).extend_with(|_, e| {
+                e.set("code", code);
+                e.set("purpose", purpose);
+            })
+        }
         DomainError::RateLimited {
             message,
             retry_after_secs,

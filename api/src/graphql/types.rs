@@ -1,7 +1,9 @@
 //! GraphQL shapes of domain results, shared across areas.
 
 pub mod account;
+pub mod customer;
 pub mod ids;
+pub mod money;
 
 pub use account::{Account, AccountStatusGql, AuthPayload, RoleGql};
 pub use ids::parse_id;
