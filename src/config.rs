@@ -69,10 +69,27 @@ pub struct Settings {
     /// API request limits: `FENQI_GRAPHQL_MAX_DEPTH` (12), `FENQI_GRAPHQL_MAX_COMPLEXITY`
     /// (2000), `FENQI_MAX_BODY_BYTES` (262144).
     pub api_limits: ApiLimits,
+    /// The external credit bureau; `None` uses the bank's own history only.
+    pub credit_bureau: Option<BureauSettings>,
     /// Business settings: `FENQI_SESSION_TTL_MINUTES` (480), `FENQI_LOGIN_MAX_FAILURES`
     /// (5), `FENQI_LOGIN_LOCKOUT_MINUTES` (15), `FENQI_LEGAL_APR_CAP` (0.24),
     /// `FENQI_TIMEZONE` (Asia/Shanghai).
     pub domain: DomainSettings,
+}
+
+/// An external credit bureau: `FENQI_CREDIT_BUREAU_URL`, `FENQI_CREDIT_BUREAU_CLIENT_ID`
+/// (default `fenqi`), `FENQI_CREDIT_BUREAU_SECRET` (required with the URL),
+/// `FENQI_CREDIT_BUREAU_TIMEOUT_MS` (5000).
+#[derive(Debug, Clone)]
+pub struct BureauSettings {
+    /// The bureau's base URL.
+    pub url: String,
+    /// Our client id at the bureau.
+    pub client_id: String,
+    /// The shared signing secret.
+    pub secret: String,
+    /// The whole-request timeout.
+    pub timeout: Duration,
 }
 
 /// The default database: a SQLite file in the working directory.
@@ -191,6 +208,42 @@ impl Settings {
         worker::Schedules::parse(&purge_sessions_schedule, "FENQI_SESSION_PURGE_SCHEDULE")
             .map_err(|e| ConfigError::new("FENQI_SESSION_PURGE_SCHEDULE", e.reason))?;
 
+        let credit_bureau = match get("FENQI_CREDIT_BUREAU_URL") {
+            None => None,
+            Some(url) => {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(ConfigError::new(
+                        "FENQI_CREDIT_BUREAU_URL",
+                        "must be an http:// or https:// URL",
+                    ));
+                }
+                let secret = get("FENQI_CREDIT_BUREAU_SECRET").ok_or_else(|| {
+                    ConfigError::new(
+                        "FENQI_CREDIT_BUREAU_SECRET",
+                        "is required when FENQI_CREDIT_BUREAU_URL is set",
+                    )
+                })?;
+                if secret.len() < 16 {
+                    return Err(ConfigError::new(
+                        "FENQI_CREDIT_BUREAU_SECRET",
+                        "must be at least 16 characters",
+                    ));
+                }
+                Some(BureauSettings {
+                    url,
+                    client_id: get("FENQI_CREDIT_BUREAU_CLIENT_ID")
+                        .unwrap_or_else(|| "fenqi".into()),
+                    secret,
+                    timeout: Duration::from_millis(number(
+                        "FENQI_CREDIT_BUREAU_TIMEOUT_MS",
+                        5000,
+                        100,
+                        120_000,
+                    )?),
+                })
+            }
+        };
+
         let limits = ApiLimits::default();
         Ok(Self {
             database_url,
@@ -211,6 +264,7 @@ impl Settings {
             pii_keys: get("FENQI_PII_KEYS"),
             pii_index_key: get("FENQI_PII_INDEX_KEY"),
             purge_sessions_schedule,
+            credit_bureau,
             api_limits: ApiLimits {
                 max_depth: number("FENQI_GRAPHQL_MAX_DEPTH", limits.max_depth as u64, 2, 100)?
                     as usize,
@@ -243,6 +297,12 @@ impl Settings {
                 )? as i64),
                 legal_apr_cap,
                 timezone,
+                credit_report_ttl: chrono::Duration::days(number(
+                    "FENQI_CREDIT_REPORT_TTL_DAYS",
+                    30,
+                    1,
+                    365,
+                )? as i64),
             },
         })
     }

@@ -4,6 +4,9 @@
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
+use adapters::credit_bureau::CreditBureau;
+use adapters::credit_bureau::http::{HttpBureauConfig, HttpCreditBureau};
+use adapters::credit_bureau::internal::InternalCreditBureau;
 use api::{ApiState, ServerError};
 use domain::clock::Clock;
 use domain::ops::probe::{DatabaseProbe, ProbeError};
@@ -75,7 +78,35 @@ pub async fn connect_domain(
     let db = domain::db::connect(&settings.database_url, settings.db_max_connections)
         .await
         .map_err(LaunchError::Database)?;
-    Ok(Arc::new(Domain::new(db, clock, keys, settings.domain.clone())))
+    let bureau: Arc<dyn CreditBureau> = match &settings.credit_bureau {
+        Some(b) => Arc::new(
+            HttpCreditBureau::new(HttpBureauConfig {
+                base_url: b.url.clone(),
+                client_id: b.client_id.clone(),
+                secret: b.secret.clone(),
+                timeout: b.timeout,
+                name: "bureau".into(),
+            })
+            .map_err(|e| ConfigError {
+                setting: "FENQI_CREDIT_BUREAU_URL",
+                message: e.to_string(),
+            })?,
+        ),
+        None => {
+            let clock = clock.clone();
+            Arc::new(InternalCreditBureau::new(
+                db.clone(),
+                Arc::new(move || clock.now()),
+            ))
+        }
+    };
+    Ok(Arc::new(Domain::new(
+        db,
+        clock,
+        keys,
+        settings.domain.clone(),
+        bureau,
+    )))
 }
 
 /// Refuses to go on when migrations are pending: `serve` and `work` never migrate
@@ -98,11 +129,14 @@ pub async fn require_current_schema(domain: &Domain) -> Result<(), LaunchError> 
     }
 }
 
-/// Brings the schema of `domain`'s database up to date.
+/// Brings the schema of `domain`'s database up to date and makes the data every
+/// installation starts with (the default risk policy).
 pub async fn migrate(domain: &Domain) -> Result<(), LaunchError> {
     Migrator::up(domain.db(), None)
         .await
-        .map_err(LaunchError::Migration)
+        .map_err(LaunchError::Migration)?;
+    domain.ensure_default_risk_policy().await?;
+    Ok(())
 }
 
 impl Platform {

@@ -129,28 +129,31 @@ async fn an_entry_edited_in_the_database_is_reported_by_verify_audit_chain() {
     for i in 0..3 {
         create_staff(&app, &admin, &format!("agent{i}@bank.test")).await;
     }
-    // Entry 1 records the test admin's own creation; 2 to 4 the three agents.
     let intact = app.gql(VERIFY, json!({}), Some(&admin)).await;
     assert_eq!(
         intact["data"]["verifyAuditChain"]["intact"], true,
         "{intact}"
     );
-    assert_eq!(intact["data"]["verifyAuditChain"]["checkedEntries"], 4);
+    let total = intact["data"]["verifyAuditChain"]["checkedEntries"]
+        .as_i64()
+        .unwrap();
+    // The last three entries record the three agents; tamper with the first of them.
+    let tampered = total - 2;
 
-    // Someone with database access promotes an agent in the record of entry 2.
+    // Someone with database access promotes an agent in the record of its creation.
     app.db()
-        .execute_unprepared(r#"UPDATE audit_entry SET "after" = '{"role":"admin"}' WHERE seq = 2"#)
+        .execute_unprepared(&format!(
+            r#"UPDATE audit_entry SET "after" = '{{"role":"admin"}}' WHERE seq = {tampered}"#
+        ))
         .await
         .unwrap();
     let broken = app.gql(VERIFY, json!({}), Some(&admin)).await;
     let report = &broken["data"]["verifyAuditChain"];
     assert_eq!(report["intact"], false, "{broken}");
-    assert_eq!(report["firstBrokenSeq"], 2);
-    assert_eq!(report["checkedEntries"], 1);
-    assert!(
-        report["problem"].as_str().unwrap().contains("entry 2"),
-        "{broken}"
-    );
+    assert_eq!(report["firstBrokenSeq"], tampered);
+    assert_eq!(report["checkedEntries"], tampered - 1);
+    let problem = report["problem"].as_str().unwrap();
+    assert!(problem.contains(&format!("entry {tampered}")), "{broken}");
 }
 
 #[tokio::test]
@@ -160,15 +163,19 @@ async fn entries_removed_from_the_end_are_reported() {
     for i in 0..3 {
         create_staff(&app, &admin, &format!("agent{i}@bank.test")).await;
     }
+    let intact = app.gql(VERIFY, json!({}), Some(&admin)).await;
+    let total = intact["data"]["verifyAuditChain"]["checkedEntries"]
+        .as_i64()
+        .unwrap();
     app.db()
-        .execute_unprepared("DELETE FROM audit_entry WHERE seq = 4")
+        .execute_unprepared(&format!("DELETE FROM audit_entry WHERE seq = {total}"))
         .await
         .unwrap();
     let res = app.gql(VERIFY, json!({}), Some(&admin)).await;
     let report = &res["data"]["verifyAuditChain"];
     assert_eq!(report["intact"], false, "{res}");
-    assert_eq!(report["firstBrokenSeq"], 4);
-    assert_eq!(report["checkedEntries"], 3);
+    assert_eq!(report["firstBrokenSeq"], total);
+    assert_eq!(report["checkedEntries"], total - 1);
     assert!(
         report["problem"].as_str().unwrap().contains("removed"),
         "{res}"

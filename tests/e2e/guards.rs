@@ -23,6 +23,11 @@ struct Field {
 }
 
 const ANY: &[Role] = &Role::ALL;
+const STAFF_READERS: &[Role] = &[Role::Agent, Role::RiskOfficer, Role::Admin, Role::Auditor];
+const SELF_OR_STAFF: &[Role] = &Role::ALL;
+const SELF_OR_AGENT: &[Role] = &[Role::Customer, Role::Agent];
+const SELF_OR_ASSESSOR: &[Role] = &[Role::Customer, Role::Agent, Role::RiskOfficer];
+const CUSTOMER: &[Role] = &[Role::Customer];
 
 fn fields() -> Vec<Field> {
     use Access::*;
@@ -59,13 +64,123 @@ fn fields() -> Vec<Field> {
         },
         Field {
             name: "Mutation.login",
-            document: r#"mutation { login(input: { login: "nobody@bank.test", password: "x" }) { token } }"#,
+            document: r#"mutation { login(input: { login: "", password: "x" }) { token } }"#,
             access: Public,
         },
         Field {
             name: "Mutation.logout",
             document: "mutation { logout }",
             access: Roles(ANY),
+        },
+        Field {
+            name: "Query.myCustomerProfile",
+            document: "{ myCustomerProfile { id } }",
+            access: Roles(CUSTOMER),
+        },
+        Field {
+            name: "Query.customer",
+            document: "{ customer(id: \"00000000-0000-0000-0000-000000000000\") { id } }",
+            access: Roles(SELF_OR_STAFF),
+        },
+        Field {
+            name: "Query.searchCustomers",
+            document: "{ searchCustomers(filter: { name: \"x\" }) { edges { node { id } } } }",
+            access: Roles(STAFF_READERS),
+        },
+        Field {
+            name: "Query.consentTexts",
+            document: "{ consentTexts { textHash } }",
+            access: Public,
+        },
+        Field {
+            name: "Query.myData",
+            document: "{ myData }",
+            access: Roles(CUSTOMER),
+        },
+        Field {
+            name: "Query.riskAssessments",
+            document: "{ riskAssessments(customerId: \"00000000-0000-0000-0000-000000000000\") { id } }",
+            access: Roles(SELF_OR_STAFF),
+        },
+        Field {
+            name: "Query.riskPolicies",
+            document: "{ riskPolicies { edges { node { version } } } }",
+            access: Roles(&[Role::RiskOfficer, Role::Admin, Role::Auditor, Role::Agent]),
+        },
+        Field {
+            name: "Query.activeRiskPolicy",
+            document: "{ activeRiskPolicy { version } }",
+            access: Roles(&[Role::RiskOfficer, Role::Admin, Role::Auditor, Role::Agent]),
+        },
+        Field {
+            name: "Mutation.createCustomer",
+            document: "mutation { createCustomer(input: { fullName: \"Guard\" }) { id } }",
+            access: Roles(SELF_OR_AGENT),
+        },
+        Field {
+            name: "Mutation.updateCustomer",
+            document: "mutation { updateCustomer(customerId: \"00000000-0000-0000-0000-000000000000\", input: { occupation: \"x\" }) { id } }",
+            access: Roles(SELF_OR_AGENT),
+        },
+        Field {
+            name: "Mutation.giveConsent",
+            document: "mutation { giveConsent(customerId: \"00000000-0000-0000-0000-000000000000\", purpose: CREDIT_INQUIRY, textHash: \"x\") { id } }",
+            access: Roles(SELF_OR_AGENT),
+        },
+        Field {
+            name: "Mutation.withdrawConsent",
+            document: "mutation { withdrawConsent(customerId: \"00000000-0000-0000-0000-000000000000\", purpose: CREDIT_INQUIRY) { id } }",
+            access: Roles(SELF_OR_AGENT),
+        },
+        Field {
+            name: "Mutation.setFinancialStatus",
+            document: "mutation { setFinancialStatus(customerId: \"00000000-0000-0000-0000-000000000000\", input: { assets: \"1\", liabilities: \"1\", monthlyExpenses: \"1\", monthlyDebtPayments: \"1\" }) { assets } }",
+            access: Roles(SELF_OR_AGENT),
+        },
+        Field {
+            name: "Mutation.setPreferences",
+            document: "mutation { setPreferences(customerId: \"00000000-0000-0000-0000-000000000000\", input: { frequency: MONTHLY, preferredTermMonths: 12, paymentDay: 1, channels: [SMS] }) { paymentDay } }",
+            access: Roles(SELF_OR_AGENT),
+        },
+        Field {
+            name: "Mutation.addBankAccount",
+            document: "mutation { addBankAccount(customerId: \"00000000-0000-0000-0000-000000000000\", input: { bankName: \"B\", cardNumber: \"6222020200112233445\" }) { id } }",
+            access: Roles(SELF_OR_AGENT),
+        },
+        Field {
+            name: "Mutation.revealCustomerData",
+            document: "mutation { revealCustomerData(customerId: \"00000000-0000-0000-0000-000000000000\", field: MOBILE, reason: \"guard test reason\") }",
+            access: Roles(&[Role::Agent, Role::RiskOfficer]),
+        },
+        Field {
+            name: "Mutation.fetchCreditReport",
+            document: "mutation { fetchCreditReport(customerId: \"00000000-0000-0000-0000-000000000000\") { id } }",
+            access: Roles(SELF_OR_ASSESSOR),
+        },
+        Field {
+            name: "Mutation.assessRisk",
+            document: "mutation { assessRisk(customerId: \"00000000-0000-0000-0000-000000000000\") { id } }",
+            access: Roles(SELF_OR_ASSESSOR),
+        },
+        Field {
+            name: "Mutation.requestDataDeletion",
+            document: "mutation { requestDataDeletion }",
+            access: Roles(CUSTOMER),
+        },
+        Field {
+            name: "Mutation.draftRiskPolicy",
+            document: "mutation { draftRiskPolicy(policy: {}) { version } }",
+            access: Roles(&[Role::RiskOfficer]),
+        },
+        Field {
+            name: "Mutation.approveRiskPolicy",
+            document: "mutation { approveRiskPolicy(version: 999) { version } }",
+            access: Roles(&[Role::RiskOfficer, Role::Admin]),
+        },
+        Field {
+            name: "Mutation.rejectRiskPolicy",
+            document: "mutation { rejectRiskPolicy(version: 999, reason: \"not good\") { version } }",
+            access: Roles(&[Role::RiskOfficer, Role::Admin]),
         },
         Field {
             name: "Mutation.createStaff",
@@ -151,8 +266,11 @@ async fn each_role_is_refused_exactly_the_fields_it_may_not_use() {
         tokens.push((role, token));
     }
     for field in fields() {
-        // Logging out would end the session the rest of the loop uses.
-        if field.name == "Mutation.logout" {
+        // Logging out or erasing one's data would end the session the rest of the loop uses.
+        if matches!(
+            field.name,
+            "Mutation.logout" | "Mutation.requestDataDeletion"
+        ) {
             continue;
         }
         for (role, token) in &tokens {

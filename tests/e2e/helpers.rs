@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use adapters::simulators::credit_bureau::{BureauSimulator, SimulatorHandle, SimulatorMode};
 use chrono::{TimeZone, Utc};
 use domain::auth::{Caller, NewStaff, Role};
 use domain::clock::ManualClock;
@@ -20,6 +21,7 @@ pub struct TestApp {
     pub platform: Platform,
     stop_worker: watch::Sender<bool>,
     postgres: Option<(String, String)>,
+    bureau: Option<SimulatorHandle>,
     _dir: tempfile::TempDir,
 }
 
@@ -30,7 +32,11 @@ pub struct Options {
     pub worker: bool,
     /// Extra settings.
     pub settings: Vec<(&'static str, String)>,
+    /// Start a credit-bureau simulator and use it as the external bureau.
+    pub bureau: bool,
 }
+
+const BUREAU_SECRET: &str = "test-bureau-secret-0123456789";
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -111,6 +117,17 @@ impl TestApp {
             ("FENQI_PII_KEYS", keys),
             ("FENQI_PII_INDEX_KEY", index),
         ]);
+        let bureau = if options.bureau {
+            let sim = BureauSimulator::start(BUREAU_SECRET)
+                .await
+                .expect("bureau simulator");
+            values.insert("FENQI_CREDIT_BUREAU_URL", sim.base_url().to_owned());
+            values.insert("FENQI_CREDIT_BUREAU_SECRET", BUREAU_SECRET.into());
+            values.insert("FENQI_CREDIT_BUREAU_TIMEOUT_MS", "2000".into());
+            Some(sim)
+        } else {
+            None
+        };
         for (k, v) in options.settings {
             values.insert(k, v);
         }
@@ -140,6 +157,7 @@ impl TestApp {
             platform,
             stop_worker,
             postgres,
+            bureau,
             _dir: dir,
         }
     }
@@ -220,6 +238,30 @@ impl TestApp {
         self.login(&email, "staff-password-1").await
     }
 
+    /// How many requests reached the bureau simulator.
+    pub fn bureau_requests(&self) -> u64 {
+        self.bureau.as_ref().map_or(0, |b| b.requests())
+    }
+
+    /// Makes the bureau simulator answer 503 from now on.
+    pub fn bureau_outage(&self) {
+        if let Some(b) = &self.bureau {
+            b.set_mode(SimulatorMode::Outage(503));
+        }
+    }
+
+    /// The raw bytes of the SQLite database file and its write-ahead log, as (lossy) text:
+    /// what someone who copies the file would see.
+    pub fn sqlite_bytes(&self) -> String {
+        let mut text = String::new();
+        for name in ["fenqi.db", "fenqi.db-wal"] {
+            if let Ok(bytes) = std::fs::read(self._dir.path().join(name)) {
+                text.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+        text
+    }
+
     /// The database connection, for checks that read it directly.
     pub fn db(&self) -> &sea_orm::DatabaseConnection {
         self.platform.domain().db()
@@ -249,7 +291,10 @@ impl Drop for TestApp {
                     return;
                 };
                 let pattern = format!("{}*", queue.namespace);
-                let keys: Vec<String> = redis::cmd("KEYS").arg(&pattern).query(&mut conn).unwrap_or_default();
+                let keys: Vec<String> = redis::cmd("KEYS")
+                    .arg(&pattern)
+                    .query(&mut conn)
+                    .unwrap_or_default();
                 if !keys.is_empty() {
                     let _: redis::RedisResult<()> = redis::cmd("DEL").arg(keys).query(&mut conn);
                 }

@@ -98,6 +98,7 @@ async fn the_cron_schedule_enqueues_the_purge_through_the_queue() {
     let app = TestApp::spawn_with(Options {
         worker: true,
         settings: vec![("FENQI_SESSION_PURGE_SCHEDULE", "* * * * * *".into())],
+        ..Options::default()
     })
     .await;
     let mut events = app.platform.job_events();

@@ -7,8 +7,12 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod calculator;
+mod customers;
+mod data_rights;
 mod guards;
 mod jobs;
 mod limits;
 mod ops;
+mod risk;
 mod schema;
