@@ -2,8 +2,14 @@
 //! flow from GraphiQL. Loaded automatically into a new embedded database, or on demand
 //! with `fenqi seed-demo`; running it twice changes nothing.
 
-use domain::auth::{Caller, NewCustomer, NewStaff, Role};
+use chrono::NaiveTime;
+use domain::auth::{Actor, Caller, NewCustomer, NewStaff, RequestMeta, Role};
+use domain::customers::{
+    Channel, ConsentPurpose, FinancialStatusInput, NewBankAccount, PreferencesInput, ProfileInput,
+    RepaymentFrequency,
+};
 use domain::{Domain, DomainError, DomainResult};
+use rust_decimal::Decimal;
 
 /// One demo login, printed at start-up.
 #[derive(Debug, Clone, Copy)]
@@ -94,7 +100,7 @@ pub async fn seed(domain: &Domain) -> DomainResult<()> {
             .await;
         skip_existing(result.map(|_| ()))?;
     }
-    for login in CUSTOMERS {
+    for (index, login) in CUSTOMERS.iter().enumerate() {
         let result = domain
             .register_customer(
                 NewCustomer {
@@ -106,11 +112,119 @@ pub async fn seed(domain: &Domain) -> DomainResult<()> {
                 &caller,
             )
             .await;
-        skip_existing(result.map(|_| ()))?;
+        match result {
+            Ok(session) => {
+                let customer = Caller::account(
+                    Actor {
+                        account_id: session.account.id,
+                        role: Role::Customer,
+                    },
+                    RequestMeta::default(),
+                );
+                seed_profile(domain, &customer, index == 0, &name_of(login.who)).await?;
+            }
+            Err(DomainError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }
 
+/// A profile as the customer would fill it in the app; the first demo customer completes
+/// the whole needs analysis, the second stops after the profile.
+async fn seed_profile(
+    domain: &Domain,
+    caller: &Caller,
+    complete: bool,
+    name: &str,
+) -> DomainResult<()> {
+    let profile = domain
+        .create_customer(
+            ProfileInput {
+                full_name: Some(name.into()),
+                occupation: Some(
+                    if complete {
+                        "Software engineer"
+                    } else {
+                        "Teacher"
+                    }
+                    .into(),
+                ),
+                monthly_income: Some(Decimal::new(if complete { 1_800_000 } else { 900_000 }, 2)),
+                ..ProfileInput::default()
+            },
+            caller,
+        )
+        .await?;
+    if !complete {
+        return Ok(());
+    }
+    for purpose in ConsentPurpose::ALL {
+        let text = domain
+            .consent_texts()
+            .iter()
+            .find(|t| t.purpose == purpose && t.language == "zh-CN")
+            .ok_or_else(|| DomainError::Internal("a consent text is missing".into()))?;
+        domain
+            .give_consent(profile.id, purpose, &text.hash(), caller)
+            .await?;
+    }
+    domain
+        .update_customer(
+            profile.id,
+            ProfileInput {
+                id_number: Some(DEMO_ID_NUMBER.into()),
+                employer: Some("Demo Technology Co., Ltd.".into()),
+                address: Some("北京市朝阳区建国路 1 号".into()),
+                ..ProfileInput::default()
+            },
+            caller,
+        )
+        .await?;
+    domain
+        .set_financial_status(
+            profile.id,
+            FinancialStatusInput {
+                assets: Decimal::new(35_000_000, 2),
+                liabilities: Decimal::new(6_000_000, 2),
+                monthly_expenses: Decimal::new(500_000, 2),
+                monthly_debt_payments: Decimal::new(150_000, 2),
+            },
+            caller,
+        )
+        .await?;
+    domain
+        .set_preferences(
+            profile.id,
+            PreferencesInput {
+                frequency: RepaymentFrequency::Monthly,
+                preferred_term_months: 12,
+                payment_day: 10,
+                max_monthly_budget: Some(Decimal::new(400_000, 2)),
+                channels: vec![Channel::App, Channel::Sms],
+                quiet_hours_start: NaiveTime::from_hms_opt(21, 30, 0),
+                quiet_hours_end: NaiveTime::from_hms_opt(8, 0, 0),
+            },
+            caller,
+        )
+        .await?;
+    domain
+        .add_bank_account(
+            profile.id,
+            NewBankAccount {
+                bank_name: "中国工商银行".into(),
+                card_number: "6222020200112233445".into(),
+            },
+            caller,
+        )
+        .await?;
+    Ok(())
+}
+
+/// A made-up but well-formed resident ID number (GB 11643 check digit) for the demo.
+const DEMO_ID_NUMBER: &str = "110105199003071239";
+
+/// Demo accounts that already exist are left alone.
 fn skip_existing(result: DomainResult<()>) -> DomainResult<()> {
     match result {
         Err(DomainError::Conflict(_)) => Ok(()),

@@ -54,6 +54,13 @@ impl ManualClock {
     }
 }
 
+impl ManualClock {
+    /// The clock's instant in epoch milliseconds, as stored.
+    pub fn now_millis(&self) -> i64 {
+        to_millis(self.now())
+    }
+}
+
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
         *self

@@ -10,6 +10,7 @@ mod auth;
 mod calculator;
 mod customers;
 mod data_rights;
+mod demo;
 mod guards;
 mod jobs;
 mod limits;

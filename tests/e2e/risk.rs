@@ -202,3 +202,61 @@ async fn a_policy_is_activated_only_by_a_second_officer() {
         .await;
     assert_eq!(error_code(&bad), Some("VALIDATION"), "{bad}");
 }
+
+#[tokio::test]
+async fn without_an_external_bureau_the_banks_own_ledger_reports_an_overdue_plan() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::spawn().await;
+    let (token, id) = ready_customer(&app).await;
+    let clean = app.gql(FETCH, json!({ "id": id }), Some(&token)).await;
+    assert_eq!(
+        clean["data"]["fetchCreditReport"]["source"], "internal",
+        "{clean}"
+    );
+    assert_eq!(
+        clean["data"]["fetchCreditReport"]["activeDelinquency"],
+        false
+    );
+
+    // The customer is 40 days late on a plan at this bank.
+    let backend = app.db().get_database_backend();
+    let now_ms = app.clock.now_millis();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "INSERT INTO installment_plan (id, customer_id, status, principal_fen, days_past_due, last_delinquent_at, opened_at) VALUES ($1, $2, 'active', 1200000, 40, $3, 0)"
+        }
+        _ => {
+            "INSERT INTO installment_plan (id, customer_id, status, principal_fen, days_past_due, last_delinquent_at, opened_at) VALUES (?, ?, 'active', 1200000, 40, ?, 0)"
+        }
+    };
+    app.db()
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                uuid::Uuid::now_v7().into(),
+                uuid::Uuid::parse_str(&id).unwrap().into(),
+                now_ms.into(),
+            ],
+        ))
+        .await
+        .unwrap();
+    let report = app
+        .gql(FETCH, json!({ "id": id, "r": true }), Some(&token))
+        .await;
+    let r = &report["data"]["fetchCreditReport"];
+    assert_eq!(r["activeDelinquency"], true, "{report}");
+    assert_eq!(r["delinquencies24m"], 1);
+    let assessed = app.gql(ASSESS, json!({ "id": id }), Some(&token)).await;
+    assert_eq!(
+        assessed["data"]["assessRisk"]["decision"], "DECLINE",
+        "{assessed}"
+    );
+    let codes: Vec<&str> = assessed["data"]["assessRisk"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"ACTIVE_DELINQUENCY"), "{assessed}");
+}
