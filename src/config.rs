@@ -66,6 +66,9 @@ pub struct Settings {
     /// `FENQI_SESSION_PURGE_SCHEDULE` (default every 15 minutes): a cron expression with
     /// seconds.
     pub purge_sessions_schedule: String,
+    /// `FENQI_RETENTION_PURGE_SCHEDULE` (default daily at 03:30 UTC): deleting identity
+    /// records past their legal retention.
+    pub purge_retained_schedule: String,
     /// API request limits: `FENQI_GRAPHQL_MAX_DEPTH` (12), `FENQI_GRAPHQL_MAX_COMPLEXITY`
     /// (2000), `FENQI_MAX_BODY_BYTES` (262144).
     pub api_limits: ApiLimits,
@@ -205,8 +208,10 @@ impl Settings {
         };
         let purge_sessions_schedule =
             get("FENQI_SESSION_PURGE_SCHEDULE").unwrap_or_else(|| "0 */15 * * * *".into());
-        worker::Schedules::parse(&purge_sessions_schedule, "FENQI_SESSION_PURGE_SCHEDULE")
-            .map_err(|e| ConfigError::new("FENQI_SESSION_PURGE_SCHEDULE", e.reason))?;
+        let purge_retained_schedule =
+            get("FENQI_RETENTION_PURGE_SCHEDULE").unwrap_or_else(|| "0 30 3 * * *".into());
+        worker::Schedules::parse(&purge_sessions_schedule, &purge_retained_schedule)
+            .map_err(|e| ConfigError::new(e.setting, e.reason))?;
 
         let credit_bureau = match get("FENQI_CREDIT_BUREAU_URL") {
             None => None,
@@ -264,6 +269,7 @@ impl Settings {
             pii_keys: get("FENQI_PII_KEYS"),
             pii_index_key: get("FENQI_PII_INDEX_KEY"),
             purge_sessions_schedule,
+            purge_retained_schedule,
             credit_bureau,
             api_limits: ApiLimits {
                 max_depth: number("FENQI_GRAPHQL_MAX_DEPTH", limits.max_depth as u64, 2, 100)?
@@ -348,6 +354,7 @@ mod tests {
             ("FENQI_TIMEZONE", "Mars/Olympus"),
             ("FENQI_SESSION_TTL_MINUTES", "0"),
             ("FENQI_SESSION_PURGE_SCHEDULE", "every day"),
+            ("FENQI_RETENTION_PURGE_SCHEDULE", "nightly"),
         ] {
             let err = with(&[(name, value)]).unwrap_err();
             assert_eq!(err.setting, name, "{err}");

@@ -224,7 +224,7 @@ impl Platform {
     ) -> Result<JoinHandle<()>, LaunchError> {
         let schedules = Schedules::parse(
             &self.settings.purge_sessions_schedule,
-            "FENQI_SESSION_PURGE_SCHEDULE",
+            &self.settings.purge_retained_schedule,
         )
         .map_err(|e| ConfigError {
             setting: e.setting,

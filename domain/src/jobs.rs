@@ -2,6 +2,7 @@
 //! happen at most once per key whatever the queue does (retries, duplicates, restarts).
 
 pub mod ledger;
+pub mod retention;
 pub mod sessions;
 
 pub use ledger::RunOutcome;

@@ -132,3 +132,51 @@ async fn deletion_erases_personal_data_and_keeps_the_identity_record() {
         .await;
     assert_eq!(error_code(&seen), Some("NOT_FOUND"), "{seen}");
 }
+
+#[tokio::test]
+async fn retained_identities_are_deleted_when_retention_ends() {
+    use worker::jobs::purge_retained_identities::{KIND, PurgeRetainedIdentities};
+    let app = TestApp::spawn_with_worker().await;
+    let mut events = app.platform.job_events();
+    let (token, id) = onboarded_customer(&app, MOBILE).await;
+    app.gql(
+        UPDATE,
+        json!({ "id": id, "i": { "idNumber": ID_NUMBER } }),
+        Some(&token),
+    )
+    .await;
+    app.gql("mutation { requestDataDeletion }", json!({}), Some(&token))
+        .await;
+
+    let run = |key: &str| PurgeRetainedIdentities {
+        run_key: key.into(),
+    };
+    app.clock.advance(chrono::Duration::days(365 * 10 - 5));
+    app.platform.queue().push(KIND, run("early")).await.unwrap();
+    let early = crate::jobs::wait_for(&mut events, KIND, "early").await;
+    assert_eq!(
+        early.outcome,
+        worker::JobOutcome::Done(
+            "deleted 0 retained identity record(s) past their retention".into()
+        )
+    );
+    assert_eq!(
+        entities::retained_identity::Entity::find()
+            .all(app.db())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    app.clock.advance(chrono::Duration::days(10));
+    app.platform.queue().push(KIND, run("late")).await.unwrap();
+    crate::jobs::wait_for(&mut events, KIND, "late").await;
+    assert!(
+        entities::retained_identity::Entity::find()
+            .all(app.db())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -11,11 +11,28 @@ use worker::{JobEvent, JobOutcome};
 
 use crate::helpers::{Options, TestApp};
 
+/// Waits (at most 30 s) for the run of `kind` keyed `run_key` to finish.
+pub async fn wait_for(
+    events: &mut broadcast::Receiver<JobEvent>,
+    kind: &str,
+    run_key: &str,
+) -> JobEvent {
+    wait(events, kind, Some(run_key)).await
+}
+
 async fn next_event(events: &mut broadcast::Receiver<JobEvent>, run_key: Option<&str>) -> JobEvent {
+    wait(events, KIND, run_key).await
+}
+
+async fn wait(
+    events: &mut broadcast::Receiver<JobEvent>,
+    kind: &str,
+    run_key: Option<&str>,
+) -> JobEvent {
     tokio::time::timeout(Duration::from_secs(30), async {
         loop {
             match events.recv().await {
-                Ok(event) if event.kind == KIND && run_key.is_none_or(|k| k == event.run_key) => {
+                Ok(event) if event.kind == kind && run_key.is_none_or(|k| k == event.run_key) => {
                     return event;
                 }
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,

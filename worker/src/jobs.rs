@@ -1,13 +1,17 @@
 //! The job kinds. Each is a serializable payload and a handler that calls one domain use
 //! case and reports the outcome.
 
+pub mod purge_retained_identities;
 pub mod purge_sessions;
 
 use std::sync::Arc;
+use std::time::Instant;
 
-use domain::Domain;
+use apalis::prelude::BoxDynError;
+use domain::jobs::RunOutcome;
+use domain::{Domain, DomainResult};
 
-use crate::events::JobReporter;
+use crate::events::{JobEvent, JobOutcome, JobReporter};
 use crate::queue::JobQueue;
 
 /// What every handler may use.
@@ -19,4 +23,38 @@ pub struct JobContext {
     pub reporter: JobReporter,
     /// The queue, for schedules that enqueue work.
     pub queue: JobQueue,
+}
+
+/// A job that a schedule enqueues, keyed by the tick's time.
+pub trait ScheduledJob:
+    serde::Serialize + serde::de::DeserializeOwned + Send + Sync + Unpin + 'static
+{
+    /// The job kind (also its queue name).
+    const KIND: &'static str;
+    /// The job for one run key.
+    fn for_key(run_key: String) -> Self;
+}
+
+/// Reports how a run ended and hands the result back to apalis (an error lets it retry).
+pub(crate) fn report(
+    ctx: &JobContext,
+    kind: &'static str,
+    run_key: String,
+    started: Instant,
+    result: DomainResult<RunOutcome>,
+) -> Result<(), BoxDynError> {
+    let outcome = match &result {
+        Ok(RunOutcome::Done(detail)) => JobOutcome::Done(detail.clone()),
+        Ok(RunOutcome::AlreadyDone) => JobOutcome::AlreadyDone,
+        Err(e) => JobOutcome::Failed(e.to_string()),
+    };
+    ctx.reporter.report(
+        JobEvent {
+            kind,
+            run_key,
+            outcome,
+        },
+        started,
+    );
+    result.map(|_| ()).map_err(Into::into)
 }

@@ -13,7 +13,7 @@ use domain::ops::Metrics;
 use tokio::sync::broadcast;
 
 use crate::events::{JobEvent, JobReporter};
-use crate::jobs::{JobContext, purge_sessions};
+use crate::jobs::{JobContext, purge_retained_identities, purge_sessions};
 use crate::queue::JobQueue;
 use crate::schedules::{self, Schedules};
 
@@ -66,6 +66,24 @@ macro_rules! register_job {
     }};
 }
 
+/// Registers a cron schedule whose ticks enqueue the job `$job`.
+macro_rules! register_schedule {
+    ($monitor:expr, $deps:expr, $ctx:expr, $schedule:expr, $job:ty) => {{
+        let schedule = $schedule.clone();
+        let ctx = $ctx.clone();
+        let name = $deps.queue.queue_name(&format!(
+            "schedule:{}",
+            <$job as crate::jobs::ScheduledJob>::KIND
+        ));
+        $monitor.register(move |_| {
+            WorkerBuilder::new(name.clone())
+                .backend(CronScheduler::new(schedule.clone()))
+                .data(ctx.clone())
+                .build(schedules::enqueue_on_tick::<$job>)
+        })
+    }};
+}
+
 /// Runs every job worker and schedule until `shutdown` completes.
 pub async fn run(
     deps: WorkerDeps,
@@ -86,15 +104,29 @@ pub async fn run(
         purge_sessions::handle
     );
 
-    let purge_schedule = deps.schedules.purge_sessions.clone();
-    let cron_ctx = ctx.clone();
-    let cron_name = deps.queue.queue_name("schedule:purge_sessions");
-    monitor = monitor.register(move |_| {
-        WorkerBuilder::new(cron_name.clone())
-            .backend(CronScheduler::new(purge_schedule.clone()))
-            .data(cron_ctx.clone())
-            .build(schedules::on_purge_tick)
-    });
+    monitor = register_job!(
+        monitor,
+        deps,
+        ctx,
+        purge_retained_identities::KIND,
+        purge_retained_identities::PurgeRetainedIdentities,
+        purge_retained_identities::handle
+    );
+
+    monitor = register_schedule!(
+        monitor,
+        deps,
+        ctx,
+        deps.schedules.purge_sessions,
+        purge_sessions::PurgeSessions
+    );
+    monitor = register_schedule!(
+        monitor,
+        deps,
+        ctx,
+        deps.schedules.purge_retained_identities,
+        purge_retained_identities::PurgeRetainedIdentities
+    );
 
     tracing::info!(queue = deps.queue.backend_name(), "worker started");
     monitor

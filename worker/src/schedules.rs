@@ -7,13 +7,20 @@ use apalis::prelude::*;
 use apalis_cron::Tick;
 use chrono::{DateTime, Utc};
 
-use crate::jobs::{JobContext, purge_sessions};
+use crate::jobs::{JobContext, ScheduledJob};
+
+/// The setting of the session-purge schedule.
+pub const PURGE_SESSIONS_SETTING: &str = "FENQI_SESSION_PURGE_SCHEDULE";
+/// The setting of the retention-purge schedule.
+pub const PURGE_RETAINED_SETTING: &str = "FENQI_RETENTION_PURGE_SCHEDULE";
 
 /// The schedules, parsed.
 #[derive(Debug, Clone)]
 pub struct Schedules {
     /// When to purge finished sessions.
     pub purge_sessions: cron::Schedule,
+    /// When to delete identity records past their retention.
+    pub purge_retained_identities: cron::Schedule,
 }
 
 /// A schedule that does not parse.
@@ -26,17 +33,29 @@ pub struct ScheduleError {
     pub reason: String,
 }
 
+/// Parses one cron expression, naming `setting` in the error.
+pub fn parse_cron(
+    expression: &str,
+    setting: &'static str,
+) -> Result<cron::Schedule, ScheduleError> {
+    cron::Schedule::from_str(expression).map_err(|e| ScheduleError {
+        setting,
+        reason: e.to_string(),
+    })
+}
+
 impl Schedules {
-    /// Parses the session-purge schedule from `purge_sessions` (named `setting` in
-    /// errors).
-    pub fn parse(purge_sessions: &str, setting: &'static str) -> Result<Self, ScheduleError> {
+    /// Parses every schedule.
+    pub fn parse(
+        purge_sessions: &str,
+        purge_retained_identities: &str,
+    ) -> Result<Self, ScheduleError> {
         Ok(Self {
-            purge_sessions: cron::Schedule::from_str(purge_sessions).map_err(|e| {
-                ScheduleError {
-                    setting,
-                    reason: e.to_string(),
-                }
-            })?,
+            purge_sessions: parse_cron(purge_sessions, PURGE_SESSIONS_SETTING)?,
+            purge_retained_identities: parse_cron(
+                purge_retained_identities,
+                PURGE_RETAINED_SETTING,
+            )?,
         })
     }
 }
@@ -49,15 +68,13 @@ pub fn tick_key(tick: &Tick) -> String {
         .unwrap_or_else(|| secs.to_string())
 }
 
-/// On each purge tick, enqueue the purge.
-pub async fn on_purge_tick(tick: Tick, ctx: Data<JobContext>) -> Result<(), BoxDynError> {
+/// On each tick, enqueue the job `J` keyed by the tick.
+pub async fn enqueue_on_tick<J: ScheduledJob>(
+    tick: Tick,
+    ctx: Data<JobContext>,
+) -> Result<(), BoxDynError> {
     ctx.queue
-        .push(
-            purge_sessions::KIND,
-            purge_sessions::PurgeSessions {
-                run_key: tick_key(&tick),
-            },
-        )
+        .push(J::KIND, J::for_key(tick_key(&tick)))
         .await
         .map_err(Into::into)
 }

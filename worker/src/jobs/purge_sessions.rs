@@ -3,12 +3,9 @@
 use std::time::Instant;
 
 use apalis::prelude::*;
-use domain::jobs::RunOutcome;
 use serde::{Deserialize, Serialize};
 
-use crate::events::{JobEvent, JobOutcome};
-
-use super::JobContext;
+use super::{JobContext, ScheduledJob, report};
 
 /// The job kind (also its queue name).
 pub const KIND: &str = "purge_sessions";
@@ -21,22 +18,16 @@ pub struct PurgeSessions {
     pub run_key: String,
 }
 
+impl ScheduledJob for PurgeSessions {
+    const KIND: &'static str = KIND;
+    fn for_key(run_key: String) -> Self {
+        Self { run_key }
+    }
+}
+
 /// The handler.
 pub async fn handle(job: PurgeSessions, ctx: Data<JobContext>) -> Result<(), BoxDynError> {
     let started = Instant::now();
     let result = ctx.domain.purge_finished_sessions(&job.run_key).await;
-    let outcome = match &result {
-        Ok(RunOutcome::Done(detail)) => JobOutcome::Done(detail.clone()),
-        Ok(RunOutcome::AlreadyDone) => JobOutcome::AlreadyDone,
-        Err(e) => JobOutcome::Failed(e.to_string()),
-    };
-    ctx.reporter.report(
-        JobEvent {
-            kind: KIND,
-            run_key: job.run_key,
-            outcome,
-        },
-        started,
-    );
-    result.map(|_| ()).map_err(Into::into)
+    report(&ctx, KIND, job.run_key, started, result)
 }
