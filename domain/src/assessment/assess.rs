@@ -12,10 +12,12 @@ use uuid::Uuid;
 
 use entities::{customer_preference, financial_status, risk_assessment};
 
-use crate::audit::{AuditRecord, chain};
+use crate::audit::AuditRecord;
 use crate::auth::Caller;
 use crate::clock::{from_millis, to_millis};
-use crate::customers::access::{STAFF_ASSESSORS, STAFF_READERS, is_self_service, load_for};
+use crate::customers::access::{
+    STAFF_ASSESSORS, STAFF_READERS, audit_unless_self_service, load_for,
+};
 use crate::customers::consent::{self, ConsentPurpose};
 use crate::customers::profile::age_on;
 use crate::db::begin_write;
@@ -253,25 +255,23 @@ impl Domain {
         }
         .insert(&txn)
         .await?;
-        if !is_self_service(caller) {
-            chain::append(
-                &txn,
-                now,
-                caller,
-                AuditRecord::new(
-                    "customer.risk_assessment",
-                    "customer",
-                    Some(customer.id.to_string()),
-                )
-                .after(json!({
-                    "assessmentId": saved.id,
-                    "policyVersion": version,
-                    "grade": saved.grade,
-                    "decision": saved.decision,
-                })),
+        audit_unless_self_service(
+            &txn,
+            now,
+            caller,
+            AuditRecord::new(
+                "customer.risk_assessment",
+                "customer",
+                Some(customer.id.to_string()),
             )
-            .await?;
-        }
+            .after(json!({
+                "assessmentId": saved.id,
+                "policyVersion": version,
+                "grade": saved.grade,
+                "decision": saved.decision,
+            })),
+        )
+        .await?;
         txn.commit().await?;
         Ok(AssessmentView::from(&saved))
     }

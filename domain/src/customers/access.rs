@@ -1,11 +1,13 @@
 //! Who may see and change a customer: the customer themself, and staff by role. A customer
 //! asking for anyone else's record is told it does not exist, so ids cannot be probed.
 
+use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use entities::customer;
 
+use crate::audit::{AuditRecord, chain};
 use crate::auth::{Caller, Role};
 use crate::error::{DomainError, DomainResult};
 
@@ -58,4 +60,19 @@ pub(crate) async fn load_for<C: ConnectionTrait>(
 /// True when the caller acts for themselves (a customer), false for staff or the platform.
 pub(crate) fn is_self_service(caller: &Caller) -> bool {
     caller.actor.is_some_and(|a| a.role == Role::Customer)
+}
+
+/// Records a staff member's (or the platform's) act on a customer record in the audit
+/// trail, inside the act's transaction. A customer's own changes to their own record are
+/// not staff actions and are not audited.
+pub(crate) async fn audit_unless_self_service<C: ConnectionTrait>(
+    txn: &C,
+    now: DateTime<Utc>,
+    caller: &Caller,
+    record: AuditRecord,
+) -> DomainResult<()> {
+    if !is_self_service(caller) {
+        chain::append(txn, now, caller, record).await?;
+    }
+    Ok(())
 }

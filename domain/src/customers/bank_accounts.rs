@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use entities::customer_bank_account;
 
-use crate::audit::{AuditRecord, chain};
+use crate::audit::AuditRecord;
 use crate::auth::Caller;
 use crate::clock::{from_millis, to_millis};
 use crate::db::{begin_write, is_unique_violation};
@@ -17,7 +17,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::pii::BankCardNumber;
 use crate::service::Domain;
 
-use super::access::{STAFF_READERS, STAFF_WRITERS, is_self_service, load_for};
+use super::access::{STAFF_READERS, STAFF_WRITERS, audit_unless_self_service, load_for};
 use super::consent::{self, ConsentPurpose};
 
 /// A card to add.
@@ -105,24 +105,22 @@ impl Domain {
                 e.into()
             }
         })?;
-        if !is_self_service(caller) {
-            chain::append(
-                &txn,
-                now,
-                caller,
-                AuditRecord::new(
-                    "customer.bank_account.add",
-                    "customer",
-                    Some(customer.id.to_string()),
-                )
-                .after(json!({
-                    "bankAccountId": saved.id,
-                    "card": card.masked(),
-                    "luhnValid": check.luhn_valid,
-                })),
+        audit_unless_self_service(
+            &txn,
+            now,
+            caller,
+            AuditRecord::new(
+                "customer.bank_account.add",
+                "customer",
+                Some(customer.id.to_string()),
             )
-            .await?;
-        }
+            .after(json!({
+                "bankAccountId": saved.id,
+                "card": card.masked(),
+                "luhnValid": check.luhn_valid,
+            })),
+        )
+        .await?;
         txn.commit().await?;
         Ok(view(&saved))
     }

@@ -12,14 +12,16 @@ use uuid::Uuid;
 
 use entities::consent;
 
-use crate::audit::{AuditRecord, chain};
+use crate::audit::AuditRecord;
 use crate::auth::Caller;
 use crate::clock::{from_millis, to_millis};
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::service::Domain;
 
-use super::access::{STAFF_READERS, STAFF_WRITERS, is_self_service, load_for};
+use super::access::{
+    STAFF_READERS, STAFF_WRITERS, audit_unless_self_service, is_self_service, load_for,
+};
 
 /// What a consent allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -223,20 +225,19 @@ impl Domain {
         }
         .insert(&txn)
         .await?;
-        if !is_self_service(caller) {
-            chain::append(
-                &txn,
-                now,
-                caller,
-                AuditRecord::new("consent.record", "customer", Some(customer.id.to_string()))
-                    .after(json!({
-                        "purpose": purpose.as_str(),
-                        "version": text.version,
-                        "textHash": model.text_hash,
-                    })),
-            )
-            .await?;
-        }
+        audit_unless_self_service(
+            &txn,
+            now,
+            caller,
+            AuditRecord::new("consent.record", "customer", Some(customer.id.to_string())).after(
+                json!({
+                    "purpose": purpose.as_str(),
+                    "version": text.version,
+                    "textHash": model.text_hash,
+                }),
+            ),
+        )
+        .await?;
         txn.commit().await?;
         Ok(model.into())
     }
@@ -258,20 +259,18 @@ impl Domain {
             .filter(consent::Column::WithdrawnAt.is_null())
             .exec(&txn)
             .await?;
-        if !is_self_service(caller) {
-            chain::append(
-                &txn,
-                now,
-                caller,
-                AuditRecord::new(
-                    "consent.withdraw",
-                    "customer",
-                    Some(customer.id.to_string()),
-                )
-                .after(json!({ "purpose": purpose.as_str() })),
+        audit_unless_self_service(
+            &txn,
+            now,
+            caller,
+            AuditRecord::new(
+                "consent.withdraw",
+                "customer",
+                Some(customer.id.to_string()),
             )
-            .await?;
-        }
+            .after(json!({ "purpose": purpose.as_str() })),
+        )
+        .await?;
         txn.commit().await?;
         self.consents(customer_id, caller).await
     }

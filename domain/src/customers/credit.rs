@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use entities::{credit_report, customer};
 
-use crate::audit::{AuditRecord, chain};
+use crate::audit::AuditRecord;
 use crate::auth::Caller;
 use crate::clock::{from_millis, to_millis};
 use crate::db::begin_write;
@@ -21,7 +21,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::pii::IdNumber;
 use crate::service::Domain;
 
-use super::access::{STAFF_ASSESSORS, STAFF_READERS, is_self_service, load_for};
+use super::access::{STAFF_ASSESSORS, STAFF_READERS, audit_unless_self_service, load_for};
 use super::consent::{self, ConsentPurpose};
 
 /// A credit-report snapshot.
@@ -150,20 +150,18 @@ impl Domain {
         }
         .insert(&txn)
         .await?;
-        if !is_self_service(caller) {
-            chain::append(
-                &txn,
-                now,
-                caller,
-                AuditRecord::new(
-                    "customer.credit_inquiry",
-                    "customer",
-                    Some(customer.id.to_string()),
-                )
-                .after(json!({ "source": saved.source, "creditReportId": saved.id })),
+        audit_unless_self_service(
+            &txn,
+            now,
+            caller,
+            AuditRecord::new(
+                "customer.credit_inquiry",
+                "customer",
+                Some(customer.id.to_string()),
             )
-            .await?;
-        }
+            .after(json!({ "source": saved.source, "creditReportId": saved.id })),
+        )
+        .await?;
         txn.commit().await?;
         Ok(CreditReportView::from(&saved))
     }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use entities::{customer_preference, financial_status};
 
-use crate::audit::{AuditRecord, chain};
+use crate::audit::AuditRecord;
 use crate::auth::Caller;
 use crate::clock::{from_millis, to_millis};
 use crate::db::begin_write;
@@ -18,7 +18,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::money::Money;
 use crate::service::Domain;
 
-use super::access::{STAFF_READERS, STAFF_WRITERS, is_self_service, load_for};
+use super::access::{STAFF_READERS, STAFF_WRITERS, audit_unless_self_service, load_for};
 use super::consent::{self, ConsentPurpose};
 
 /// The largest amount accepted for any financial figure (10 billion yuan).
@@ -238,18 +238,16 @@ impl Domain {
             model.insert(&txn).await?
         };
         let view = FinancialStatusView::from(&saved);
-        if !is_self_service(caller) {
-            let mut record = AuditRecord::new(
-                "customer.financial_status",
-                "customer",
-                Some(customer.id.to_string()),
-            )
-            .after(snapshot(&view));
-            if let Some(before) = before {
-                record = record.before(before);
-            }
-            chain::append(&txn, now, caller, record).await?;
+        let mut record = AuditRecord::new(
+            "customer.financial_status",
+            "customer",
+            Some(customer.id.to_string()),
+        )
+        .after(snapshot(&view));
+        if let Some(before) = before {
+            record = record.before(before);
         }
+        audit_unless_self_service(&txn, now, caller, record).await?;
         txn.commit().await?;
         Ok(view)
     }
@@ -333,25 +331,23 @@ impl Domain {
         } else {
             model.insert(&txn).await?
         };
-        if !is_self_service(caller) {
-            chain::append(
-                &txn,
-                now,
-                caller,
-                AuditRecord::new(
-                    "customer.preferences",
-                    "customer",
-                    Some(customer.id.to_string()),
-                )
-                .after(json!({
-                    "frequency": saved.frequency,
-                    "preferredTermMonths": saved.preferred_term_months,
-                    "paymentDay": saved.payment_day,
-                    "channels": saved.channels,
-                })),
+        audit_unless_self_service(
+            &txn,
+            now,
+            caller,
+            AuditRecord::new(
+                "customer.preferences",
+                "customer",
+                Some(customer.id.to_string()),
             )
-            .await?;
-        }
+            .after(json!({
+                "frequency": saved.frequency,
+                "preferredTermMonths": saved.preferred_term_months,
+                "paymentDay": saved.payment_day,
+                "channels": saved.channels,
+            })),
+        )
+        .await?;
         txn.commit().await?;
         Ok(PreferencesView::from(&saved))
     }

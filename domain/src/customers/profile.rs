@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use entities::{account, customer};
 
-use crate::audit::{AuditRecord, chain};
+use crate::audit::AuditRecord;
 use crate::auth::{Caller, Role};
 use crate::clock::{from_millis, to_millis};
 use crate::db::{begin_write, is_unique_violation};
@@ -18,7 +18,7 @@ use crate::money::Money;
 use crate::pii::{EmailAddress, IdNumber, MobileNumber};
 use crate::service::Domain;
 
-use super::access::{STAFF_READERS, STAFF_WRITERS, is_self_service, load_for, not_found};
+use super::access::{STAFF_READERS, STAFF_WRITERS, audit_unless_self_service, load_for, not_found};
 use super::consent::{self, ConsentPurpose};
 
 /// The most a monthly income may be (10 million yuan): larger is a typing error.
@@ -96,6 +96,11 @@ fn clean_text(value: &str, field: &str, max: usize) -> DomainResult<Option<Strin
         ));
     }
     Ok(Some(trimmed.to_owned()))
+}
+
+fn parse_full_name(value: &str) -> DomainResult<String> {
+    clean_text(value, "fullName", 100)?
+        .ok_or_else(|| DomainError::validation("fullName", "Enter the customer's full legal name."))
 }
 
 fn parse_language(value: &str) -> DomainResult<String> {
@@ -182,15 +187,7 @@ impl Domain {
         caller: &Caller,
     ) -> DomainResult<CustomerView> {
         caller.require(&[Role::Customer, Role::Agent])?;
-        let full_name = input
-            .full_name
-            .as_deref()
-            .map(|n| clean_text(n, "fullName", 100))
-            .transpose()?
-            .flatten()
-            .ok_or_else(|| {
-                DomainError::validation("fullName", "Enter the customer's full legal name.")
-            })?;
+        let full_name = parse_full_name(input.full_name.as_deref().unwrap_or(""))?;
         if input
             .id_number
             .as_deref()
@@ -253,16 +250,14 @@ impl Domain {
         .await?;
         let saved = model.insert(&txn).await.map_err(duplicate)?;
         let view = self.customer_view(&saved)?;
-        if !is_self_service(caller) {
-            chain::append(
-                &txn,
-                now,
-                caller,
-                AuditRecord::new("customer.create", "customer", Some(saved.id.to_string()))
-                    .after(masked_snapshot(&view)),
-            )
-            .await?;
-        }
+        audit_unless_self_service(
+            &txn,
+            now,
+            caller,
+            AuditRecord::new("customer.create", "customer", Some(saved.id.to_string()))
+                .after(masked_snapshot(&view)),
+        )
+        .await?;
         txn.commit().await?;
         Ok(view)
     }
@@ -279,17 +274,8 @@ impl Domain {
         let current = load_for(&txn, caller, customer_id, STAFF_WRITERS).await?;
         let before = masked_snapshot(&self.customer_view(&current)?);
         let mut model: customer::ActiveModel = current.clone().into();
-        if input.full_name.is_some() {
-            let name = input
-                .full_name
-                .as_deref()
-                .map(|n| clean_text(n, "fullName", 100))
-                .transpose()?
-                .flatten()
-                .ok_or_else(|| {
-                    DomainError::validation("fullName", "The full name cannot be empty.")
-                })?;
-            model.full_name = Set(name);
+        if let Some(name) = input.full_name.as_deref() {
+            model.full_name = Set(parse_full_name(name)?);
         }
         self.apply_profile(
             &txn,
@@ -304,17 +290,15 @@ impl Domain {
         model.updated_at = Set(to_millis(now));
         let saved = model.update(&txn).await.map_err(duplicate)?;
         let view = self.customer_view(&saved)?;
-        if !is_self_service(caller) {
-            chain::append(
-                &txn,
-                now,
-                caller,
-                AuditRecord::new("customer.update", "customer", Some(saved.id.to_string()))
-                    .before(before)
-                    .after(masked_snapshot(&view)),
-            )
-            .await?;
-        }
+        audit_unless_self_service(
+            &txn,
+            now,
+            caller,
+            AuditRecord::new("customer.update", "customer", Some(saved.id.to_string()))
+                .before(before)
+                .after(masked_snapshot(&view)),
+        )
+        .await?;
         txn.commit().await?;
         Ok(view)
     }
