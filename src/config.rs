@@ -303,6 +303,8 @@ impl Settings {
                 )? as i64),
                 legal_apr_cap,
                 timezone,
+                auth_attempts_per_minute: number("FENQI_AUTH_ATTEMPTS_PER_MINUTE", 30, 0, 100_000)?
+                    as u32,
                 credit_report_ttl: chrono::Duration::days(number(
                     "FENQI_CREDIT_REPORT_TTL_DAYS",
                     30,

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod caller;
+pub mod client_throttle;
 pub mod login;
 pub mod password;
 pub mod role;

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use tokio::sync::OnceCell;
 
+use crate::auth::client_throttle::ClientThrottle;
 use crate::clock::Clock;
 use crate::error::DomainResult;
 use crate::pii::KeyRing;
@@ -22,6 +23,7 @@ pub struct Domain {
     keys: Arc<KeyRing>,
     settings: DomainSettings,
     bureau: Arc<dyn CreditBureau>,
+    client_throttle: ClientThrottle,
     /// A hash of a random password, verified against when a login name is unknown so that
     /// unknown and known names take the same time to refuse.
     decoy_hash: OnceCell<String>,
@@ -36,14 +38,22 @@ impl Domain {
         settings: DomainSettings,
         bureau: Arc<dyn CreditBureau>,
     ) -> Self {
+        let settings_attempts = settings.auth_attempts_per_minute;
         Self {
             db,
             clock,
             keys,
             settings,
             bureau,
+            client_throttle: ClientThrottle::new(settings_attempts),
             decoy_hash: OnceCell::new(),
         }
+    }
+
+    /// Counts one public account attempt (`register`, `login`) from the caller's address.
+    pub(crate) fn throttle_client(&self, caller: &crate::auth::Caller) -> DomainResult<()> {
+        self.client_throttle
+            .check(caller.meta.client_addr.as_deref(), self.now())
     }
 
     /// The credit bureau port.

@@ -19,6 +19,8 @@ pub struct DomainSettings {
     pub timezone: Tz,
     /// How long a credit report is reused before the bureau is asked again.
     pub credit_report_ttl: Duration,
+    /// Attempts at `register` and `login` allowed per client address per minute.
+    pub auth_attempts_per_minute: u32,
 }
 
 impl Default for DomainSettings {
@@ -30,6 +32,7 @@ impl Default for DomainSettings {
             legal_apr_cap: Decimal::new(24, 2),
             timezone: chrono_tz::Asia::Shanghai,
             credit_report_ttl: Duration::days(30),
+            auth_attempts_per_minute: 30,
         }
     }
 }

@@ -3,7 +3,7 @@
 use chrono::Duration;
 use serde_json::json;
 
-use crate::helpers::{TestApp, error_code, error_message};
+use crate::helpers::{Options, TestApp, error_code, error_message};
 
 const ME: &str = "{ me { id role displayName mobile email status } }";
 
@@ -194,4 +194,30 @@ async fn an_admin_disables_an_account_and_its_sessions_end() {
     let login = app.try_login("13812345678", "right password").await;
     assert_eq!(error_code(&login), Some("UNAUTHENTICATED"), "{login}");
     assert!(error_message(&login).contains("disabled"), "{login}");
+}
+
+#[tokio::test]
+async fn one_address_trying_many_logins_is_slowed_down() {
+    let app = TestApp::spawn_with(Options {
+        settings: vec![("FENQI_AUTH_ATTEMPTS_PER_MINUTE", "3".into())],
+        ..Options::default()
+    })
+    .await;
+    for name in ["a@bank.test", "b@bank.test", "c@bank.test"] {
+        let res = app.try_login(name, "guess").await;
+        assert_eq!(error_code(&res), Some("UNAUTHENTICATED"), "{res}");
+    }
+    let fourth = app.try_login("d@bank.test", "guess").await;
+    assert_eq!(error_code(&fourth), Some("RATE_LIMITED"), "{fourth}");
+    let register = app
+        .gql(
+            "mutation { register(input: { displayName: \"X\", mobile: \"13912345678\", password: \"long enough\" }) { token } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(&register), Some("RATE_LIMITED"), "{register}");
+    app.clock.advance(Duration::minutes(1));
+    let later = app.try_login("d@bank.test", "guess").await;
+    assert_eq!(error_code(&later), Some("UNAUTHENTICATED"), "{later}");
 }

@@ -114,6 +114,7 @@ impl TestApp {
             ("FENQI_QUEUE_POLL_MS", "50".into()),
             ("FENQI_HTTP_WORKERS", "1".into()),
             ("FENQI_DB_MAX_CONNECTIONS", "5".into()),
+            ("FENQI_AUTH_ATTEMPTS_PER_MINUTE", "200".into()),
             ("FENQI_PII_KEYS", keys),
             ("FENQI_PII_INDEX_KEY", index),
         ]);
