@@ -7,7 +7,7 @@ use std::sync::Arc;
 use adapters::credit_bureau::CreditBureau;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore};
 
 use crate::auth::client_throttle::ClientThrottle;
 use crate::clock::Clock;
@@ -24,6 +24,9 @@ pub struct Domain {
     settings: DomainSettings,
     bureau: Arc<dyn CreditBureau>,
     client_throttle: ClientThrottle,
+    /// Bounds concurrent Argon2 work (19 MiB and tens of milliseconds each), so a burst
+    /// of logins queues instead of exhausting memory and every core.
+    hashing: Semaphore,
     /// A hash of a random password, verified against when a login name is unknown so that
     /// unknown and known names take the same time to refuse.
     decoy_hash: OnceCell<String>,
@@ -46,6 +49,12 @@ impl Domain {
             settings,
             bureau,
             client_throttle: ClientThrottle::new(settings_attempts),
+            hashing: Semaphore::new(
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(2)
+                    .max(2),
+            ),
             decoy_hash: OnceCell::new(),
         }
     }
@@ -86,11 +95,38 @@ impl Domain {
         &self.settings
     }
 
+    /// Hashes a password, waiting for a hashing slot.
+    pub(crate) async fn hash_password(
+        &self,
+        password: crate::auth::Password,
+    ) -> DomainResult<String> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| crate::DomainError::Internal(format!("hashing slots: {e}")))?;
+        crate::auth::password::hash_blocking(password).await
+    }
+
+    /// Checks a password against a stored hash, waiting for a hashing slot.
+    pub(crate) async fn verify_password(
+        &self,
+        password: &str,
+        stored: String,
+    ) -> DomainResult<bool> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| crate::DomainError::Internal(format!("hashing slots: {e}")))?;
+        Ok(crate::auth::password::verify_blocking(password.to_owned(), stored).await)
+    }
+
     pub(crate) async fn decoy_hash(&self) -> DomainResult<&str> {
         self.decoy_hash
             .get_or_try_init(|| async {
                 let decoy = crate::auth::token::initial_password()?;
-                crate::auth::password::hash_blocking(crate::auth::Password::parse(
+                self.hash_password(crate::auth::Password::parse(
                     &format!("decoy-{decoy}"),
                     "password",
                 )?)

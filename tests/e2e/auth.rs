@@ -221,3 +221,32 @@ async fn one_address_trying_many_logins_is_slowed_down() {
     let later = app.try_login("d@bank.test", "guess").await;
     assert_eq!(error_code(&later), Some("UNAUTHENTICATED"), "{later}");
 }
+
+#[tokio::test]
+async fn parallel_guesses_get_no_more_password_checks_than_the_limit() {
+    let app = TestApp::spawn().await;
+    app.register_customer("13812345678", "right password").await;
+    let guesses = (0..20).map(|i| {
+        let app = &app;
+        async move {
+            app.try_login("13812345678", &format!("wrong password {i}"))
+                .await
+        }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|r| error_code(r) == Some("UNAUTHENTICATED"))
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|r| error_code(r) == Some("RATE_LIMITED"))
+        .count();
+    assert!(
+        checked <= 4,
+        "{checked} guesses were checked and answered 'wrong'"
+    );
+    assert_eq!(checked + refused, 20);
+    let locked = app.try_login("13812345678", "right password").await;
+    assert_eq!(error_code(&locked), Some("RATE_LIMITED"), "{locked}");
+}

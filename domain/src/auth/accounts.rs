@@ -21,7 +21,7 @@ use crate::service::Domain;
 
 use super::caller::Caller;
 use super::login::SessionIssued;
-use super::password::{self, Password};
+use super::password::Password;
 use super::role::Role;
 use super::token;
 
@@ -169,7 +169,7 @@ impl Domain {
             ));
         }
         let password = Password::parse(&input.password, "password")?;
-        let password_hash = password::hash_blocking(password).await?;
+        let password_hash = self.hash_password(password).await?;
 
         let now = self.now();
         let txn = begin_write(self.db()).await?;
@@ -238,7 +238,7 @@ impl Domain {
                 (Password::parse(&generated, "password")?, Some(generated))
             }
         };
-        let password_hash = password::hash_blocking(password).await?;
+        let password_hash = self.hash_password(password).await?;
         let now = self.now();
         let txn = begin_write(self.db()).await?;
         self.refuse_taken_email(&txn, &email).await?;

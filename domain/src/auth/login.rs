@@ -85,7 +85,9 @@ impl Domain {
         let name = LoginName::parse(login);
         let throttle_key = self.keys().blind_index("login", name.normalized());
         let now = self.now();
-        self.refuse_if_locked(&throttle_key, now).await?;
+        // Count the attempt before checking the password, atomically: parallel guesses
+        // cannot get more password checks than the limit allows.
+        let attempt = self.reserve_attempt(&throttle_key, now).await?;
 
         let found = match &name {
             LoginName::Email(e) => {
@@ -107,10 +109,14 @@ impl Domain {
             Some(a) => a.password_hash.clone(),
             None => self.decoy_hash().await?.to_owned(),
         };
-        let verified = password::verify_blocking(password.to_owned(), stored).await;
+        let verified = self.verify_password(password, stored).await?;
         let account = match (found, verified) {
             (Some(account), true) => account,
-            _ => return Err(self.record_failure(&throttle_key, now).await?),
+            _ if attempt >= self.settings().login_max_failures => {
+                let until = self.lock_login(&throttle_key, now).await?;
+                return Err(self.locked(until, now));
+            }
+            _ => return Err(DomainError::Unauthenticated(WRONG_LOGIN.into())),
         };
         if AccountStatus::Active.as_str() != account.status {
             return Err(DomainError::Unauthenticated(
@@ -160,18 +166,11 @@ impl Domain {
         })
     }
 
-    async fn refuse_if_locked(&self, key: &str, now: DateTime<Utc>) -> DomainResult<()> {
-        let row = login_throttle::Entity::find_by_id(key.to_owned())
-            .one(self.db())
-            .await?;
-        match row.and_then(|r| r.locked_until) {
-            Some(until) if until > to_millis(now) => Err(self.locked(from_millis(until), now)),
-            _ => Ok(()),
-        }
-    }
-
-    /// Counts a failure atomically; the failure that reaches the limit locks the name.
-    async fn record_failure(&self, key: &str, now: DateTime<Utc>) -> DomainResult<DomainError> {
+    /// Counts one attempt for the login name and returns its number in the current
+    /// window. Refuses while the name is locked, and locks it (refusing) when the attempt
+    /// goes beyond the limit. One write transaction, so concurrent attempts are counted
+    /// one after another.
+    async fn reserve_attempt(&self, key: &str, now: DateTime<Utc>) -> DomainResult<u32> {
         let now_ms = to_millis(now);
         let txn = begin_write(self.db()).await?;
         login_throttle::Entity::insert(login_throttle::ActiveModel {
@@ -195,18 +194,46 @@ impl Domain {
             .one(&txn)
             .await?
             .ok_or_else(|| DomainError::Internal("login throttle row vanished".into()))?;
-        let outcome = if row.failures >= self.settings().login_max_failures as i32 {
+        match row.locked_until {
+            Some(until) if until > now_ms => {
+                txn.rollback().await?;
+                return Err(self.locked(from_millis(until), now));
+            }
+            Some(_) => {
+                // The lock has ended: this attempt is the first of a new window.
+                let mut active: login_throttle::ActiveModel = row.into();
+                active.failures = Set(1);
+                active.locked_until = Set(None);
+                active.update(&txn).await?;
+                txn.commit().await?;
+                return Ok(1);
+            }
+            None => {}
+        }
+        let attempt = u32::try_from(row.failures).unwrap_or(u32::MAX);
+        if attempt > self.settings().login_max_failures {
             let until = now + self.settings().login_lockout;
             let mut active: login_throttle::ActiveModel = row.into();
             active.failures = Set(0);
             active.locked_until = Set(Some(to_millis(until)));
             active.update(&txn).await?;
-            self.locked(until, now)
-        } else {
-            DomainError::Unauthenticated(WRONG_LOGIN.into())
-        };
+            txn.commit().await?;
+            return Err(self.locked(until, now));
+        }
         txn.commit().await?;
-        Ok(outcome)
+        Ok(attempt)
+    }
+
+    /// Locks the login name for the lockout period; returns when it ends.
+    async fn lock_login(&self, key: &str, now: DateTime<Utc>) -> DomainResult<DateTime<Utc>> {
+        let until = now + self.settings().login_lockout;
+        login_throttle::Entity::update_many()
+            .col_expr(login_throttle::Column::Failures, 0.into())
+            .col_expr(login_throttle::Column::LockedUntil, to_millis(until).into())
+            .filter(login_throttle::Column::KeyHash.eq(key))
+            .exec(self.db())
+            .await?;
+        Ok(until)
     }
 
     fn locked(&self, until: DateTime<Utc>, now: DateTime<Utc>) -> DomainError {
