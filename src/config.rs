@@ -315,6 +315,15 @@ impl Settings {
         })
     }
 
+    /// True when both addresses listen on the loopback interface only, so nothing but this
+    /// machine can reach the platform.
+    pub fn binds_loopback_only(&self) -> bool {
+        [&self.bind, &self.worker_bind].iter().all(|addr| {
+            addr.parse::<std::net::SocketAddr>()
+                .is_ok_and(|a| a.ip().is_loopback())
+        })
+    }
+
     /// True for the embedded default (a SQLite database).
     pub fn is_embedded(&self) -> bool {
         self.database_url.starts_with("sqlite:")
@@ -342,7 +351,13 @@ mod tests {
         assert_eq!(s.queue_url, DEFAULT_QUEUE_URL);
         assert_eq!(s.bind, "127.0.0.1:8080");
         assert!(s.is_embedded());
+        assert!(s.binds_loopback_only());
         assert_eq!(s.domain.login_max_failures, 5);
+        assert!(
+            !with(&[("FENQI_BIND", "0.0.0.0:8080")])
+                .unwrap()
+                .binds_loopback_only()
+        );
     }
 
     #[test]

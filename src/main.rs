@@ -176,7 +176,11 @@ async fn run(settings: Settings, with_api: bool, with_worker: bool) -> Result<()
         require_current_schema(platform.domain()).await?;
     }
     let fresh = platform.domain().has_no_accounts().await.unwrap_or(false);
-    if embedded && fresh {
+    // Demo accounts have published passwords: they are loaded only into a new embedded
+    // database that listens on this machine alone, never into one others can reach.
+    let local_only = platform.settings().binds_loopback_only();
+    let demo = embedded && fresh && local_only;
+    if demo {
         demo::seed(platform.domain()).await?;
     }
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -209,11 +213,13 @@ async fn run(settings: Settings, with_api: bool, with_worker: bool) -> Result<()
     println!(
         "  Health:    http://{addr}/health   Ready: http://{addr}/ready   Metrics: http://{addr}/metrics"
     );
-    if embedded {
-        if fresh {
-            println!("  A new embedded database: demo data loaded.");
-        }
+    if demo {
+        println!("  A new embedded database: demo data loaded.");
         print_demo_logins();
+    } else if embedded && local_only && !fresh {
+        println!(
+            "  Demo logins, if this database has the demo data: see `fenqi seed-demo` or README."
+        );
     } else if fresh {
         println!("  The database has no accounts: make the first admin with");
         println!("  fenqi create-staff --email you@bank.example --name 'Your Name' --role admin");

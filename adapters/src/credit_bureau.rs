@@ -41,4 +41,11 @@ pub trait CreditBureau: Send + Sync + Debug {
     /// inquiry at the bureau (which may be visible on the person's record), so callers
     /// should reuse a fresh report rather than ask again.
     async fn fetch(&self, query: &CreditQuery) -> Result<CreditReport, BureauError>;
+
+    /// True when the bureau finds the person by the ID number in the query (external
+    /// bureaus). Then the bank must have verified that the ID number belongs to the
+    /// customer, or a customer could pull a stranger's report by typing their number.
+    fn identifies_by_id_number(&self) -> bool {
+        true
+    }
 }

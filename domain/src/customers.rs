@@ -8,6 +8,7 @@ pub mod consent;
 pub mod credit;
 pub mod data_rights;
 pub mod finance;
+pub mod identity;
 pub mod profile;
 pub mod reveal;
 pub mod search;

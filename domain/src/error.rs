@@ -13,6 +13,9 @@ pub enum DomainError {
     /// Logged in, but this role may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// The account must replace the password someone else set before doing anything else.
+    #[error("{0}")]
+    PasswordChangeRequired(String),
     /// The thing does not exist, or the caller may not know that it exists.
     #[error("{0}")]
     NotFound(String),
@@ -66,6 +69,7 @@ impl DomainError {
         match self {
             Self::Unauthenticated(_) => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
+            Self::PasswordChangeRequired(_) => "PASSWORD_CHANGE_REQUIRED",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Validation { .. } => "VALIDATION",
             Self::Conflict(_) => "CONFLICT",

@@ -21,6 +21,7 @@ pub struct Model {
     pub created_by: Option<Uuid>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub must_change_password: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

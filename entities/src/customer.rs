@@ -33,6 +33,8 @@ pub struct Model {
     pub created_at: i64,
     pub updated_at: i64,
     pub anonymized_at: Option<i64>,
+    pub identity_verified_at: Option<i64>,
+    pub identity_verified_by: Option<Uuid>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

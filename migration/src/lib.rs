@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_accounts_sessions_audit;
 mod m20261129_000002_customers_and_risk;
+mod m20261129_000003_verification_and_policy_guards;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_accounts_sessions_audit::Migration),
             Box::new(m20261129_000002_customers_and_risk::Migration),
+            Box::new(m20261129_000003_verification_and_policy_guards::Migration),
         ]
     }
 }

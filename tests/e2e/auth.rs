@@ -250,3 +250,68 @@ async fn parallel_guesses_get_no_more_password_checks_than_the_limit() {
     let locked = app.try_login("13812345678", "right password").await;
     assert_eq!(error_code(&locked), Some("RATE_LIMITED"), "{locked}");
 }
+
+#[tokio::test]
+async fn a_password_set_by_an_admin_must_be_replaced_before_anything_else() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff_token(domain::auth::Role::Admin).await;
+    let created = app
+        .gql(
+            "mutation { createStaff(input: { displayName: \"New Auditor\", email: \"new.auditor@bank.test\", role: AUDITOR }) { initialPassword account { mustChangePassword } } }",
+            json!({}),
+            Some(&admin),
+        )
+        .await;
+    let initial = created["data"]["createStaff"]["initialPassword"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        created["data"]["createStaff"]["account"]["mustChangePassword"], true,
+        "{created}"
+    );
+    let first = app.login("new.auditor@bank.test", &initial).await;
+    let other = app.login("new.auditor@bank.test", &initial).await;
+    let blocked = app
+        .gql("{ verifyAuditChain { intact } }", json!({}), Some(&first))
+        .await;
+    assert_eq!(
+        error_code(&blocked),
+        Some("PASSWORD_CHANGE_REQUIRED"),
+        "{blocked}"
+    );
+    let me = app
+        .gql("{ me { mustChangePassword } }", json!({}), Some(&first))
+        .await;
+    assert_eq!(me["data"]["me"]["mustChangePassword"], true, "{me}");
+
+    const CHANGE: &str = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { mustChangePassword } }";
+    let wrong = app
+        .gql(
+            CHANGE,
+            json!({ "c": "not it", "n": "a brand new pass" }),
+            Some(&first),
+        )
+        .await;
+    assert_eq!(error_code(&wrong), Some("VALIDATION"), "{wrong}");
+    let changed = app
+        .gql(
+            CHANGE,
+            json!({ "c": initial, "n": "a brand new pass" }),
+            Some(&first),
+        )
+        .await;
+    assert_eq!(
+        changed["data"]["changePassword"]["mustChangePassword"], false,
+        "{changed}"
+    );
+    let open = app
+        .gql("{ verifyAuditChain { intact } }", json!({}), Some(&first))
+        .await;
+    assert_eq!(open["data"]["verifyAuditChain"]["intact"], true, "{open}");
+    // The other session ended; the old password no longer works.
+    let ended = app.gql("{ me { id } }", json!({}), Some(&other)).await;
+    assert_eq!(error_code(&ended), Some("UNAUTHENTICATED"), "{ended}");
+    let old = app.try_login("new.auditor@bank.test", &initial).await;
+    assert_eq!(error_code(&old), Some("UNAUTHENTICATED"), "{old}");
+}

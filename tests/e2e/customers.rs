@@ -432,6 +432,27 @@ async fn an_agent_creates_and_changes_a_walk_in_customer_audited() {
     assert_eq!(edges[0]["node"]["after"]["monthlyIncome"], "9500.50");
     assert_eq!(edges[0]["node"]["after"]["mobile"], "137****1234");
     assert_eq!(edges[1]["node"]["action"], "customer.create");
+    // The trail can never be erased, so it holds no name in clear.
+    let name = edges[0]["node"]["after"]["fullName"].as_str().unwrap();
+    assert!(name.starts_with("王*#") && name.len() > 8, "{name}");
+    assert!(!trail.to_string().contains("王芳"), "{trail}");
+
+    // A staff change of preferences records the budget before and after.
+    let pref = "mutation($id: ID!, $b: Decimal) { setPreferences(customerId: $id, input: { frequency: MONTHLY, preferredTermMonths: 12, paymentDay: 5, maxMonthlyBudget: $b, channels: [SMS] }) { paymentDay } }";
+    app.gql(pref, json!({ "id": id, "b": "2000" }), Some(&agent))
+        .await;
+    app.gql(pref, json!({ "id": id, "b": "9000" }), Some(&agent))
+        .await;
+    let trail = app
+        .gql(
+            "query($id: String) { auditTrail(first: 1, filter: { targetId: $id, action: \"customer.preferences\" }) { edges { node { before after } } } }",
+            json!({ "id": id }),
+            Some(&admin),
+        )
+        .await;
+    let node = &trail["data"]["auditTrail"]["edges"][0]["node"];
+    assert_eq!(node["before"]["maxMonthlyBudget"], "2000.00", "{trail}");
+    assert_eq!(node["after"]["maxMonthlyBudget"], "9000.00", "{trail}");
 }
 
 /// Every root field that takes a customer id, tried by customer A on customer B's id.
@@ -480,6 +501,10 @@ fn id_taking_operations() -> Vec<(&'static str, &'static str)> {
         (
             "Mutation.assessRisk",
             "mutation($id: ID!) { assessRisk(customerId: $id) { id } }",
+        ),
+        (
+            "Mutation.verifyCustomerIdentity",
+            "mutation($id: ID!) { verifyCustomerIdentity(customerId: $id, note: \"ID card seen\") { id } }",
         ),
     ]
 }

@@ -168,6 +168,16 @@ fn fields() -> Vec<Field> {
             access: Roles(CUSTOMER),
         },
         Field {
+            name: "Mutation.verifyCustomerIdentity",
+            document: "mutation { verifyCustomerIdentity(customerId: \"00000000-0000-0000-0000-000000000000\", note: \"ID card seen\") { id } }",
+            access: Roles(&[Role::Agent]),
+        },
+        Field {
+            name: "Mutation.changePassword",
+            document: "mutation { changePassword(currentPassword: \"wrong\", newPassword: \"new password 1\") { id } }",
+            access: Roles(ANY),
+        },
+        Field {
             name: "Mutation.draftRiskPolicy",
             document: "mutation { draftRiskPolicy(policy: {}) { version } }",
             access: Roles(&[Role::RiskOfficer]),

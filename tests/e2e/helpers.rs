@@ -36,6 +36,9 @@ pub struct Options {
     pub bureau: bool,
 }
 
+/// A cron expression that never fires within any test's lifetime.
+const NEVER: &str = "0 0 0 1 1 * 2099";
+
 const BUREAU_SECRET: &str = "test-bureau-secret-0123456789";
 
 fn env(name: &str) -> Option<String> {
@@ -115,6 +118,10 @@ impl TestApp {
             ("FENQI_HTTP_WORKERS", "1".into()),
             ("FENQI_DB_MAX_CONNECTIONS", "5".into()),
             ("FENQI_AUTH_ATTEMPTS_PER_MINUTE", "200".into()),
+            // Schedules that never fire, so a wall-clock tick cannot run a job in the middle
+            // of a test; a test that needs a schedule sets its own.
+            ("FENQI_SESSION_PURGE_SCHEDULE", NEVER.into()),
+            ("FENQI_RETENTION_PURGE_SCHEDULE", NEVER.into()),
             ("FENQI_PII_KEYS", keys),
             ("FENQI_PII_INDEX_KEY", index),
         ]);

@@ -30,8 +30,18 @@ async fn ready_customer(app: &TestApp) -> (String, String) {
         .gql(FINANCE, json!({ "id": id, "d": "1000" }), Some(&token))
         .await;
     assert!(res["errors"].is_null(), "{res}");
+    let agent = app.staff_token(Role::Agent).await;
+    let res = app
+        .gql(VERIFY_IDENTITY, json!({ "id": id }), Some(&agent))
+        .await;
+    assert!(
+        res["data"]["verifyCustomerIdentity"]["identityVerifiedAt"].is_string(),
+        "{res}"
+    );
     (token, id)
 }
+
+const VERIFY_IDENTITY: &str = "mutation($id: ID!) { verifyCustomerIdentity(customerId: $id, note: \"ID card seen in branch\") { identityVerifiedAt } }";
 
 #[tokio::test]
 async fn credit_reports_are_reused_while_fresh_and_refreshed_after_thirty_days() {
@@ -62,9 +72,132 @@ async fn credit_reports_are_reused_while_fresh_and_refreshed_after_thirty_days()
     );
     assert_eq!(app.bureau_requests(), 2);
 
+    // A customer cannot force new inquiries on their own record; staff can.
     app.gql(FETCH, json!({ "id": id, "r": true }), Some(&token))
         .await;
+    assert_eq!(app.bureau_requests(), 2);
+    let agent = app.staff_token(Role::Agent).await;
+    let forced = app
+        .gql(FETCH, json!({ "id": id, "r": true }), Some(&agent))
+        .await;
+    assert!(forced["errors"].is_null(), "{forced}");
     assert_eq!(app.bureau_requests(), 3);
+}
+
+#[tokio::test]
+async fn no_bureau_is_asked_about_an_id_number_staff_have_not_verified() {
+    let app = app_with_bureau().await;
+    let (token, id) = onboarded_customer(&app, MOBILE).await;
+    // Someone types a stranger's ID number into their own profile.
+    app.gql(
+        UPDATE,
+        json!({ "id": id, "i": { "idNumber": "44030619851120456X" } }),
+        Some(&token),
+    )
+    .await;
+    let refused = app.gql(FETCH, json!({ "id": id }), Some(&token)).await;
+    assert_eq!(error_code(&refused), Some("CONFLICT"), "{refused}");
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("verified"),
+        "{refused}"
+    );
+    assert_eq!(app.bureau_requests(), 0);
+
+    // Verified, then the ID number changes: verification is gone again.
+    let agent = app.staff_token(Role::Agent).await;
+    let verified = app
+        .gql(VERIFY_IDENTITY, json!({ "id": id }), Some(&agent))
+        .await;
+    assert!(verified["errors"].is_null(), "{verified}");
+    let changed = app
+        .gql(
+            UPDATE,
+            json!({ "id": id, "i": { "idNumber": "110105198511204566" } }),
+            Some(&token),
+        )
+        .await;
+    let seen = app
+        .gql(
+            "query($id: ID!) { customer(id: $id) { identityVerifiedAt } }",
+            json!({ "id": id }),
+            Some(&token),
+        )
+        .await;
+    assert!(changed["errors"].is_null(), "{changed}");
+    assert!(
+        seen["data"]["customer"]["identityVerifiedAt"].is_null(),
+        "{seen}"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_decisions_leave_exactly_one_policy_in_force() {
+    let app = TestApp::spawn().await;
+    let makers = [
+        app.staff_token(Role::RiskOfficer).await,
+        app.staff_token(Role::RiskOfficer).await,
+    ];
+    let checker = app.staff_token(Role::Admin).await;
+    let active = app
+        .gql(
+            "{ activeRiskPolicy { policy } }",
+            json!({}),
+            Some(&makers[0]),
+        )
+        .await;
+    let policy = active["data"]["activeRiskPolicy"]["policy"].clone();
+    const DRAFT: &str = "mutation($p: JSON!) { draftRiskPolicy(policy: $p) { version } }";
+    let drafts = futures::future::join_all((0..4).map(|i| {
+        let app = &app;
+        let token = &makers[i % 2];
+        let policy = policy.clone();
+        async move { app.gql(DRAFT, json!({ "p": policy }), Some(token)).await }
+    }))
+    .await;
+    let mut versions = Vec::new();
+    for d in &drafts {
+        match d["data"]["draftRiskPolicy"]["version"].as_i64() {
+            Some(v) => versions.push(v),
+            None => assert_eq!(error_code(d), Some("CONFLICT"), "{d}"),
+        }
+    }
+    assert!(!versions.is_empty());
+    let approvals = futures::future::join_all(versions.iter().map(|v| {
+        let app = &app;
+        let checker = &checker;
+        async move {
+            app.gql(
+                "mutation($v: Int!) { approveRiskPolicy(version: $v) { status } }",
+                json!({ "v": v }),
+                Some(checker),
+            )
+            .await
+        }
+    }))
+    .await;
+    for a in &approvals {
+        assert!(
+            a["errors"].is_null() || error_code(a) == Some("CONFLICT"),
+            "{a}"
+        );
+    }
+    let list = app
+        .gql(
+            "{ riskPolicies { edges { node { version status } } } }",
+            json!({}),
+            Some(&checker),
+        )
+        .await;
+    let in_force = list["data"]["riskPolicies"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["node"]["status"] == "active")
+        .count();
+    assert_eq!(in_force, 1, "{list}");
 }
 
 #[tokio::test]
@@ -241,8 +374,9 @@ async fn without_an_external_bureau_the_banks_own_ledger_reports_an_overdue_plan
         ))
         .await
         .unwrap();
+    let agent = app.staff_token(Role::Agent).await;
     let report = app
-        .gql(FETCH, json!({ "id": id, "r": true }), Some(&token))
+        .gql(FETCH, json!({ "id": id, "r": true }), Some(&agent))
         .await;
     let r = &report["data"]["fetchCreditReport"];
     assert_eq!(r["activeDelinquency"], true, "{report}");

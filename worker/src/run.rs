@@ -43,7 +43,7 @@ macro_rules! register_job {
         let ctx = $ctx.clone();
         match &$deps.queue {
             JobQueue::Sqlite { pool, .. } => {
-                let storage = JobQueue::sqlite_storage::<$job>(pool, &name);
+                let storage = $deps.queue.sqlite_storage::<$job>(pool, &name);
                 $monitor.register(move |_| {
                     WorkerBuilder::new(format!("{}-worker", name))
                         .backend(storage.clone().poll_with_interval(poll))
@@ -53,7 +53,7 @@ macro_rules! register_job {
                 })
             }
             JobQueue::Redis { conn, .. } => {
-                let storage = JobQueue::redis_storage::<$job>(conn, &name);
+                let storage = $deps.queue.redis_storage::<$job>(conn, &name);
                 $monitor.register(move |_| {
                     WorkerBuilder::new(format!("{}-worker", name))
                         .backend(storage.clone().poll_with_interval(poll))

@@ -54,6 +54,11 @@ impl CreditBureau for InternalCreditBureau {
         "internal"
     }
 
+    /// The ledger finds the customer by our own id, never by the ID number.
+    fn identifies_by_id_number(&self) -> bool {
+        false
+    }
+
     async fn fetch(&self, query: &CreditQuery) -> Result<CreditReport, BureauError> {
         let now = (self.now)();
         let empty = CreditReport {

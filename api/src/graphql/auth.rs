@@ -37,7 +37,7 @@ pub struct AuthQuery;
 #[Object]
 impl AuthQuery {
     /// The logged-in account.
-    #[graphql(guard = "RoleGuard::new(ANY_ACCOUNT)")]
+    #[graphql(guard = "RoleGuard::new(ANY_ACCOUNT).even_before_password_change()")]
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Account> {
         let caller = ctx.caller().await?;
         let id = caller.actor.map(|a| a.account_id).unwrap_or_default();
@@ -88,10 +88,32 @@ impl AuthMutation {
     }
 
     /// Ends the current session; its token stops working at once.
-    #[graphql(guard = "RoleGuard::new(ANY_ACCOUNT)")]
+    #[graphql(guard = "RoleGuard::new(ANY_ACCOUNT).even_before_password_change()")]
     async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let session = ctx.session().await?;
         ctx.domain()?.logout(session.session_id).await.gql()?;
         Ok(true)
+    }
+
+    /// Replaces the caller's password; every other session of the account ends.
+    #[graphql(guard = "RoleGuard::new(ANY_ACCOUNT).even_before_password_change()")]
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> async_graphql::Result<Account> {
+        let session = ctx.session().await?;
+        let caller = ctx.caller().await?;
+        ctx.domain()?
+            .change_password(
+                &current_password,
+                &new_password,
+                session.session_id,
+                &caller,
+            )
+            .await
+            .gql()
+            .map(Account)
     }
 }

@@ -40,6 +40,8 @@ const SELF_OR_ASSESSOR: &[Role] = &[Role::Customer, Role::Agent, Role::RiskOffic
 const REVEALERS: &[Role] = &[Role::Agent, Role::RiskOfficer];
 /// Customers only.
 const CUSTOMERS: &[Role] = &[Role::Customer];
+/// Agents only.
+const AGENTS: &[Role] = &[Role::Agent];
 
 /// A profile to create or change; on change, omitted fields stay as they are and an empty
 /// string clears a text field.
@@ -386,6 +388,24 @@ impl CustomerMutation {
             .await
             .gql()
             .map(BankAccount)
+    }
+
+    /// Records that the agent checked the customer's identity document against the name
+    /// and ID number on file (needed before an external credit bureau is asked). Audited.
+    #[graphql(guard = "RoleGuard::new(AGENTS)")]
+    async fn verify_customer_identity(
+        &self,
+        ctx: &Context<'_>,
+        customer_id: ID,
+        note: String,
+    ) -> async_graphql::Result<Customer> {
+        let caller = ctx.caller().await?;
+        let id = parse_id(&customer_id, "customerId")?;
+        ctx.domain()?
+            .verify_customer_identity(id, &note, &caller)
+            .await
+            .gql()
+            .map(Customer)
     }
 
     /// The clear value of a masked identifier, for staff with a stated reason. Audited.

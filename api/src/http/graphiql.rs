@@ -23,7 +23,7 @@ const PAGE: &str = r#"<!doctype html>
       React.createElement(GraphiQL, {
         fetcher,
         defaultEditorToolsVisibility: true,
-        defaultQuery: '# Log in with a demo account printed at start-up, then add the header\n# {"Authorization": "Bearer <token>"} in the Headers tab.\nmutation Login {\n  login(input: {login: "admin@fenqi.demo", password: "demo-admin-pass"}) {\n    token\n    expiresAt\n    account { displayName role }\n  }\n}\n',
+        defaultQuery: '# The public loan calculator needs no login. To call private fields, log in with the\n# `login` mutation and add {"Authorization": "Bearer <token>"} in the Headers tab.\nquery Quote {\n  loanCalculator(input: {principal: "10000.00", annualRate: "0.12", periods: 12, frequency: MONTHLY,\n      method: EQUAL_INSTALLMENT, startDate: "2026-01-15", paymentDay: 10}) {\n    apr\n    effectiveAnnualRate\n    totalInterest\n    entries { period dueDate payment principal interest remainingPrincipal }\n  }\n}\n',
       }),
     );
   </script>

@@ -232,6 +232,15 @@ impl Domain {
 
         let now = self.now();
         let txn = begin_write(self.db()).await?;
+        // Re-check inside the transaction: consent may have been withdrawn, or the customer
+        // anonymized, while the inputs were gathered.
+        load_for(&txn, caller, customer.id, STAFF_ASSESSORS).await?;
+        consent::require(
+            &txn,
+            customer.id,
+            ConsentPurpose::SensitivePersonalInformation,
+        )
+        .await?;
         let saved = risk_assessment::ActiveModel {
             id: Set(Uuid::now_v7()),
             customer_id: Set(customer.id),

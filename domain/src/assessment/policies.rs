@@ -136,6 +136,15 @@ async fn by_version<C: ConnectionTrait>(db: &C, version: i32) -> DomainResult<ri
         .ok_or_else(|| DomainError::NotFound(format!("There is no risk policy version {version}.")))
 }
 
+/// A unique violation caused by a concurrent decision is a conflict, not a failure.
+fn concurrent(err: sea_orm::DbErr, message: &str) -> DomainError {
+    if crate::db::is_unique_violation(&err) {
+        DomainError::Conflict(message.into())
+    } else {
+        err.into()
+    }
+}
+
 impl Domain {
     /// On a new installation, makes the built-in default policy version 1 and active.
     /// Does nothing when any version exists.
@@ -212,7 +221,13 @@ impl Domain {
             decided_at: Set(None),
         }
         .insert(&txn)
-        .await?;
+        .await
+        .map_err(|e| {
+            concurrent(
+                e,
+                "Another draft was saved at the same moment and took this version number; save again.",
+            )
+        })?;
         chain::append(
             &txn,
             now,
@@ -270,7 +285,15 @@ impl Domain {
         };
         let now = self.now();
         let txn = begin_write(self.db()).await?;
-        let draft = by_version(&txn, version).await?;
+        // Lock the draft: two officers deciding it at once take turns.
+        let draft = risk_policy::Entity::find()
+            .filter(risk_policy::Column::Version.eq(version))
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .ok_or_else(|| {
+                DomainError::NotFound(format!("There is no risk policy version {version}."))
+            })?;
         if PolicyStatus::parse(&draft.status) != PolicyStatus::Draft {
             return Err(DomainError::Conflict(format!(
                 "Version {version} is {}, not a draft; only drafts can be approved or rejected.",
@@ -299,14 +322,36 @@ impl Domain {
         } else {
             PolicyStatus::Active
         };
-        let mut active: risk_policy::ActiveModel = draft.into();
-        active.status = Set(status.as_str().into());
-        active.decided_by = Set(Some(actor.account_id));
-        active.decided_at = Set(Some(to_millis(now)));
+        let mut decision = risk_policy::Entity::update_many()
+            .col_expr(risk_policy::Column::Status, status.as_str().into())
+            .col_expr(
+                risk_policy::Column::DecidedBy,
+                Some(actor.account_id).into(),
+            )
+            .col_expr(risk_policy::Column::DecidedAt, Some(to_millis(now)).into())
+            .filter(risk_policy::Column::Id.eq(draft.id))
+            .filter(risk_policy::Column::Status.eq(PolicyStatus::Draft.as_str()));
         if let Some(reason) = rejection {
-            active.note = Set(Some(reason.to_owned()));
+            decision = decision.col_expr(risk_policy::Column::Note, Some(reason.to_owned()).into());
         }
-        let saved = active.update(&txn).await?;
+        // The database allows one active version: a concurrent approval of another draft
+        // fails here instead of leaving two in force.
+        let changed = decision
+            .exec(&txn)
+            .await
+            .map_err(|e| {
+                concurrent(
+                    e,
+                    "Another version was approved at the same moment; reload the policies and decide again.",
+                )
+            })?
+            .rows_affected;
+        if changed != 1 {
+            return Err(DomainError::Conflict(format!(
+                "Version {version} was decided by someone else at the same moment."
+            )));
+        }
+        let saved = by_version(&txn, version).await?;
         let action = if rejection.is_some() {
             "risk_policy.reject"
         } else {

@@ -69,6 +69,8 @@ pub struct AccountView {
     pub status: AccountStatus,
     /// When it was made.
     pub created_at: DateTime<Utc>,
+    /// True until the holder replaces a password someone else set.
+    pub must_change_password: bool,
 }
 
 /// What a customer gives to register.
@@ -139,6 +141,7 @@ impl Domain {
             mobile_masked,
             status: AccountStatus::parse(&model.status),
             created_at: from_millis(model.created_at),
+            must_change_password: model.must_change_password,
         })
     }
 
@@ -207,6 +210,7 @@ impl Domain {
             created_by: Set(None),
             created_at: Set(to_millis(now)),
             updated_at: Set(to_millis(now)),
+            must_change_password: Set(false),
         }
         .insert(&txn)
         .await
@@ -254,6 +258,8 @@ impl Domain {
             created_by: Set(caller.actor.map(|a| a.account_id)),
             created_at: Set(to_millis(now)),
             updated_at: Set(to_millis(now)),
+            // A password someone else chose or read must be replaced at first login.
+            must_change_password: Set(caller.actor.is_some() || initial_password.is_some()),
         }
         .insert(&txn)
         .await
@@ -325,6 +331,71 @@ impl Domain {
             .after(json!({ "status": model.status })),
         )
         .await?;
+        txn.commit().await?;
+        self.account_view(&model)
+    }
+
+    /// Replaces the caller's password after checking the current one; every other session
+    /// of the account ends. Staff password changes are audited.
+    pub async fn change_password(
+        &self,
+        current: &str,
+        new: &str,
+        session_id: Uuid,
+        caller: &Caller,
+    ) -> DomainResult<AccountView> {
+        let actor = caller
+            .actor
+            .ok_or_else(|| DomainError::Unauthenticated("Log in first.".into()))?;
+        let model = account::Entity::find_by_id(actor.account_id)
+            .one(self.db())
+            .await?
+            .ok_or_else(|| DomainError::NotFound("No account has this id.".into()))?;
+        if !self
+            .verify_password(current, model.password_hash.clone())
+            .await?
+        {
+            return Err(DomainError::validation(
+                "currentPassword",
+                "The current password is wrong.",
+            ));
+        }
+        if current == new {
+            return Err(DomainError::validation(
+                "newPassword",
+                "Choose a new password different from the current one.",
+            ));
+        }
+        let hash = self
+            .hash_password(Password::parse(new, "newPassword")?)
+            .await?;
+        let now = self.now();
+        let txn = begin_write(self.db()).await?;
+        let mut active: account::ActiveModel = model.into();
+        active.password_hash = Set(hash);
+        active.must_change_password = Set(false);
+        active.updated_at = Set(to_millis(now));
+        let model = active.update(&txn).await?;
+        session::Entity::update_many()
+            .col_expr(session::Column::RevokedAt, to_millis(now).into())
+            .filter(session::Column::AccountId.eq(actor.account_id))
+            .filter(session::Column::Id.ne(session_id))
+            .filter(session::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if actor.role.is_staff() {
+            chain::append(
+                &txn,
+                now,
+                caller,
+                AuditRecord::new(
+                    "account.change_password",
+                    "account",
+                    Some(actor.account_id.to_string()),
+                ),
+            )
+            .await?;
+        }
         txn.commit().await?;
         self.account_view(&model)
     }

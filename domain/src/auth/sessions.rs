@@ -23,6 +23,9 @@ pub struct Authenticated {
     pub session_id: Uuid,
     /// When it ends.
     pub expires_at: DateTime<Utc>,
+    /// True until the account replaces a password someone else set; until then only
+    /// `me`, `changePassword` and `logout` are open to it.
+    pub must_change_password: bool,
 }
 
 impl Domain {
@@ -63,6 +66,7 @@ impl Domain {
             },
             session_id: session.id,
             expires_at: from_millis(session.expires_at),
+            must_change_password: account.must_change_password,
         })
     }
 

@@ -21,7 +21,9 @@ use crate::error::{DomainError, DomainResult};
 use crate::pii::IdNumber;
 use crate::service::Domain;
 
-use super::access::{STAFF_ASSESSORS, STAFF_READERS, audit_unless_self_service, load_for};
+use super::access::{
+    STAFF_ASSESSORS, STAFF_READERS, audit_unless_self_service, is_self_service, load_for,
+};
 use super::consent::{self, ConsentPurpose};
 
 /// A credit-report snapshot.
@@ -102,6 +104,9 @@ impl Domain {
         caller: &Caller,
     ) -> DomainResult<CreditReportView> {
         let customer = load_for(self.db(), caller, customer_id, STAFF_ASSESSORS).await?;
+        // Each refresh is an inquiry on the customer's record and costs the bank: only
+        // staff may force one; customers get the stored report while it is fresh.
+        let refresh = refresh && !is_self_service(caller);
         self.fresh_credit_report(&customer, refresh, caller).await
     }
 
@@ -119,6 +124,11 @@ impl Domain {
         {
             return Ok(CreditReportView::from(&stored));
         }
+        if self.bureau().identifies_by_id_number() && customer.identity_verified_at.is_none() {
+            return Err(DomainError::Conflict(
+                "The customer's identity has not been verified: an agent must check the ID document against the name and ID number on file (verifyCustomerIdentity) before the credit bureau is asked.".into(),
+            ));
+        }
         let sealed = customer.id_number_enc.as_deref().ok_or_else(|| {
             DomainError::validation(
                 "idNumber",
@@ -135,14 +145,18 @@ impl Domain {
         // The bureau call happens outside any transaction: it may take seconds.
         let report = self.bureau().fetch(&query).await.map_err(bureau_error)?;
         let txn = begin_write(self.db()).await?;
+        // Re-check inside the transaction: consent may have been withdrawn, or the
+        // customer anonymized, while the bureau answered.
+        load_for(&txn, caller, customer.id, STAFF_ASSESSORS).await?;
+        consent::require(&txn, customer.id, ConsentPurpose::CreditInquiry).await?;
         let saved = credit_report::ActiveModel {
             id: Set(Uuid::now_v7()),
             customer_id: Set(customer.id),
             source: Set(report.source.clone()),
             score: Set(report.score.map(i32::from)),
-            open_accounts: Set(report.open_accounts as i32),
-            delinquencies24m: Set(report.delinquencies_24m as i32),
-            recent_inquiries: Set(report.recent_inquiries as i32),
+            open_accounts: Set(saturate(report.open_accounts)),
+            delinquencies24m: Set(saturate(report.delinquencies_24m)),
+            recent_inquiries: Set(saturate(report.recent_inquiries)),
             active_delinquency: Set(report.active_delinquency),
             reported_at: Set(to_millis(report.reported_at)),
             fetched_at: Set(to_millis(now)),
@@ -165,6 +179,12 @@ impl Domain {
         txn.commit().await?;
         Ok(CreditReportView::from(&saved))
     }
+}
+
+/// A count as stored; counts beyond `i32` (never real) stay at the maximum rather than
+/// wrap to a negative number that would read back as zero.
+fn saturate(count: u32) -> i32 {
+    i32::try_from(count).unwrap_or(i32::MAX)
 }
 
 async fn latest<C: ConnectionTrait>(

@@ -79,7 +79,7 @@ impl Domain {
             return Ok(doc);
         };
         let profile = self.customer_view(&customer)?;
-        doc["profile"] = super::profile::masked_snapshot(&profile);
+        doc["profile"] = super::profile::own_snapshot(&profile);
         doc["profile"]["id"] = json!(profile.id);
         doc["profile"]["createdAt"] = json!(profile.created_at);
         let consents = consent::Entity::find()
@@ -287,8 +287,15 @@ impl Domain {
             .filter(credit_report::Column::CustomerId.eq(customer.id))
             .exec(txn)
             .await?;
+        // Decisions stay (the bank must be able to show what it decided and under which
+        // policy); the figures and reasons that describe the person's finances go.
         risk_assessment::Entity::update_many()
             .col_expr(risk_assessment::Column::Inputs, "{}".into())
+            .col_expr(risk_assessment::Column::Reasons, "[]".into())
+            .col_expr(risk_assessment::Column::DebtToIncome, "0".into())
+            .col_expr(risk_assessment::Column::DisposableIncomeFen, 0i64.into())
+            .col_expr(risk_assessment::Column::MaxInstallmentFen, 0i64.into())
+            .col_expr(risk_assessment::Column::MaxAmountFen, 0i64.into())
             .filter(risk_assessment::Column::CustomerId.eq(customer.id))
             .exec(txn)
             .await?;

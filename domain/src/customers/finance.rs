@@ -313,6 +313,9 @@ impl Domain {
         let existing = customer_preference::Entity::find_by_id(customer.id)
             .one(&txn)
             .await?;
+        let before = existing
+            .as_ref()
+            .map(|m| preferences_snapshot(&PreferencesView::from(m)));
         let model = customer_preference::ActiveModel {
             customer_id: Set(customer.id),
             frequency: Set(input.frequency.as_str().into()),
@@ -331,22 +334,18 @@ impl Domain {
         } else {
             model.insert(&txn).await?
         };
-        audit_unless_self_service(
-            &txn,
-            now,
-            caller,
-            AuditRecord::new(
+        audit_unless_self_service(&txn, now, caller, {
+            let record = AuditRecord::new(
                 "customer.preferences",
                 "customer",
                 Some(customer.id.to_string()),
             )
-            .after(json!({
-                "frequency": saved.frequency,
-                "preferredTermMonths": saved.preferred_term_months,
-                "paymentDay": saved.payment_day,
-                "channels": saved.channels,
-            })),
-        )
+            .after(preferences_snapshot(&PreferencesView::from(&saved)));
+            match before {
+                Some(before) => record.before(before),
+                None => record,
+            }
+        })
         .await?;
         txn.commit().await?;
         Ok(PreferencesView::from(&saved))
@@ -373,5 +372,19 @@ fn snapshot(v: &FinancialStatusView) -> serde_json::Value {
         "liabilities": v.liabilities.to_string(),
         "monthlyExpenses": v.monthly_expenses.to_string(),
         "monthlyDebtPayments": v.monthly_debt_payments.to_string(),
+    })
+}
+
+/// Preferences as the audit trail records them: every field, since the budget caps the
+/// largest installment a customer is offered.
+fn preferences_snapshot(v: &PreferencesView) -> serde_json::Value {
+    json!({
+        "frequency": v.frequency.as_str(),
+        "preferredTermMonths": v.preferred_term_months,
+        "paymentDay": v.payment_day,
+        "maxMonthlyBudget": v.max_monthly_budget.map(|m| m.to_string()),
+        "channels": v.channels.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        "quietHoursStart": v.quiet_hours_start.map(|t| t.format("%H:%M").to_string()),
+        "quietHoursEnd": v.quiet_hours_end.map(|t| t.format("%H:%M").to_string()),
     })
 }

@@ -82,6 +82,9 @@ pub struct CustomerView {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// When staff verified that the name and ID number belong to this customer (cleared
+    /// whenever either changes).
+    pub identity_verified_at: Option<DateTime<Utc>>,
 }
 
 fn clean_text(value: &str, field: &str, max: usize) -> DomainResult<Option<String>> {
@@ -176,6 +179,7 @@ impl Domain {
             preferred_language: m.preferred_language.clone(),
             created_at: from_millis(m.created_at),
             updated_at: from_millis(m.updated_at),
+            identity_verified_at: m.identity_verified_at.map(from_millis),
         })
     }
 
@@ -237,6 +241,8 @@ impl Domain {
             created_at: Set(to_millis(now)),
             updated_at: Set(to_millis(now)),
             anonymized_at: Set(None),
+            identity_verified_at: Set(None),
+            identity_verified_by: Set(None),
         };
         self.apply_profile(
             &txn,
@@ -255,7 +261,7 @@ impl Domain {
             now,
             caller,
             AuditRecord::new("customer.create", "customer", Some(saved.id.to_string()))
-                .after(masked_snapshot(&view)),
+                .after(self.audit_snapshot(&view)),
         )
         .await?;
         txn.commit().await?;
@@ -272,10 +278,14 @@ impl Domain {
         let now = self.now();
         let txn = begin_write(self.db()).await?;
         let current = load_for(&txn, caller, customer_id, STAFF_WRITERS).await?;
-        let before = masked_snapshot(&self.customer_view(&current)?);
+        let before = self.audit_snapshot(&self.customer_view(&current)?);
         let mut model: customer::ActiveModel = current.clone().into();
         if let Some(name) = input.full_name.as_deref() {
-            model.full_name = Set(parse_full_name(name)?);
+            let name = parse_full_name(name)?;
+            if name != current.full_name {
+                unverify(&mut model);
+            }
+            model.full_name = Set(name);
         }
         self.apply_profile(
             &txn,
@@ -296,7 +306,7 @@ impl Domain {
             caller,
             AuditRecord::new("customer.update", "customer", Some(saved.id.to_string()))
                 .before(before)
-                .after(masked_snapshot(&view)),
+                .after(self.audit_snapshot(&view)),
         )
         .await?;
         txn.commit().await?;
@@ -377,6 +387,27 @@ impl Domain {
                     "Enter a real birth date in the past.",
                 ));
             }
+            // The birth date on file must stay the one in the ID number on file.
+            let id_given = input
+                .id_number
+                .as_deref()
+                .is_some_and(|v| !v.trim().is_empty());
+            if !id_given && let Some(sealed) = current.and_then(|c| c.id_number_enc.as_deref()) {
+                let on_file = IdNumber::parse(
+                    &self.keys().open(IdNumber::PURPOSE, sealed)?,
+                    "idNumber",
+                    today,
+                )?;
+                if !on_file.matches_birth_date(birth) {
+                    return Err(DomainError::validation(
+                        "birthDate",
+                        format!(
+                            "The birth date must match the ID number on file ({}).",
+                            on_file.birth_date()
+                        ),
+                    ));
+                }
+            }
             model.birth_date = Set(Some(birth));
         }
         if let Some(v) = input.id_number.as_deref().filter(|v| !v.trim().is_empty()) {
@@ -406,17 +437,26 @@ impl Domain {
                 Some(_) => {}
                 None => model.birth_date = Set(Some(id.birth_date())),
             }
-            model.id_number_hash = Set(Some(
-                self.keys().blind_index(IdNumber::PURPOSE, id.expose()),
-            ));
+            let hash = self.keys().blind_index(IdNumber::PURPOSE, id.expose());
+            if current.and_then(|c| c.id_number_hash.as_deref()) != Some(hash.as_str()) {
+                unverify(model);
+            }
+            model.id_number_hash = Set(Some(hash));
             model.id_number_enc = Set(Some(self.keys().seal(IdNumber::PURPOSE, id.expose())?));
         }
         Ok(())
     }
 }
 
-/// The masked profile recorded in the audit trail.
-pub(crate) fn masked_snapshot(view: &CustomerView) -> Value {
+/// Clears identity verification: the verified name or ID number is about to change.
+fn unverify(model: &mut customer::ActiveModel) {
+    model.identity_verified_at = Set(None);
+    model.identity_verified_by = Set(None);
+}
+
+/// The profile as the customer's own copy of their data shows it: identifiers masked,
+/// the rest as they gave it.
+pub(crate) fn own_snapshot(view: &CustomerView) -> Value {
     json!({
         "fullName": view.full_name,
         "birthDate": view.birth_date.map(|d| d.to_string()),
@@ -429,6 +469,41 @@ pub(crate) fn masked_snapshot(view: &CustomerView) -> Value {
         "idNumber": view.id_number_masked,
         "preferredLanguage": view.preferred_language,
     })
+}
+
+impl Domain {
+    /// The profile as the audit trail records it. The trail is hash-chained and can never
+    /// be erased, so it holds nothing that identifies the person once their record is
+    /// anonymized: names, addresses and e-mails are masked to a first character, birth
+    /// dates to the year; each masked value carries a short keyed fingerprint, so an
+    /// auditor still sees whether it changed.
+    pub(crate) fn audit_snapshot(&self, view: &CustomerView) -> Value {
+        let fingerprint = |value: &str| {
+            let digest = self.keys().blind_index("audit.fingerprint", value);
+            digest.get(..8).unwrap_or_default().to_owned()
+        };
+        let masked = |value: &Option<String>| {
+            value.as_deref().map(|v| {
+                format!(
+                    "{}#{}",
+                    crate::pii::mask::keep_ends(v, 1, 0),
+                    fingerprint(v)
+                )
+            })
+        };
+        json!({
+            "fullName": masked(&Some(view.full_name.clone())),
+            "birthDate": view.birth_date.map(|d| format!("{}-**-**", d.format("%Y"))),
+            "occupation": view.occupation,
+            "employer": view.employer,
+            "monthlyIncome": view.monthly_income.map(|m| m.to_string()),
+            "address": masked(&view.address),
+            "email": masked(&view.email),
+            "mobile": view.mobile_masked,
+            "idNumber": view.id_number_masked,
+            "preferredLanguage": view.preferred_language,
+        })
+    }
 }
 
 fn duplicate(err: sea_orm::DbErr) -> DomainError {

@@ -105,6 +105,11 @@ impl Account {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// True until the holder replaces a password someone else set (`changePassword`);
+    /// until then only `me`, `changePassword` and `logout` answer.
+    async fn must_change_password(&self) -> bool {
+        self.0.must_change_password
+    }
 }
 
 /// A successful login or registration.

@@ -346,6 +346,11 @@ impl Customer {
     async fn preferred_language(&self) -> &str {
         &self.0.preferred_language
     }
+    /// When staff verified the name and ID number against an identity document; empty
+    /// until then (and again after either changes).
+    async fn identity_verified_at(&self) -> Option<DateTime<Utc>> {
+        self.0.identity_verified_at
+    }
     /// True when the customer has their own login.
     async fn has_login(&self) -> bool {
         self.0.account_id.is_some()
