@@ -72,6 +72,9 @@ pub struct Settings {
     /// API request limits: `FENQI_GRAPHQL_MAX_DEPTH` (12), `FENQI_GRAPHQL_MAX_COMPLEXITY`
     /// (2000), `FENQI_MAX_BODY_BYTES` (262144).
     pub api_limits: ApiLimits,
+    /// `FENQI_TRUSTED_PROXIES`: load balancers whose `X-Forwarded-For` is believed
+    /// (comma-separated IP addresses; none by default).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The external credit bureau; `None` uses the bank's own history only.
     pub credit_bureau: Option<BureauSettings>,
     /// Business settings: `FENQI_SESSION_TTL_MINUTES` (480), `FENQI_LOGIN_MAX_FAILURES`
@@ -249,6 +252,23 @@ impl Settings {
             }
         };
 
+        let trusted_proxies = match get("FENQI_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    v.parse::<std::net::IpAddr>().map_err(|_| {
+                        ConfigError::new(
+                            "FENQI_TRUSTED_PROXIES",
+                            format!("'{v}' is not an IP address"),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+
         let limits = ApiLimits::default();
         Ok(Self {
             database_url,
@@ -270,6 +290,7 @@ impl Settings {
             pii_index_key: get("FENQI_PII_INDEX_KEY"),
             purge_sessions_schedule,
             purge_retained_schedule,
+            trusted_proxies,
             credit_bureau,
             api_limits: ApiLimits {
                 max_depth: number("FENQI_GRAPHQL_MAX_DEPTH", limits.max_depth as u64, 2, 100)?
@@ -372,6 +393,7 @@ mod tests {
             ("FENQI_SESSION_TTL_MINUTES", "0"),
             ("FENQI_SESSION_PURGE_SCHEDULE", "every day"),
             ("FENQI_RETENTION_PURGE_SCHEDULE", "nightly"),
+            ("FENQI_TRUSTED_PROXIES", "10.0.0.1, lb"),
         ] {
             let err = with(&[(name, value)]).unwrap_err();
             assert_eq!(err.setting, name, "{err}");

@@ -201,6 +201,7 @@ impl Platform {
             probes,
             self.settings.api_limits,
         )
+        .with_trusted_proxies(self.settings.trusted_proxies.clone())
     }
 
     /// The API server on `listener` (not yet running: spawn or await it).

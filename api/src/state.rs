@@ -42,6 +42,8 @@ pub struct ApiState {
     pub limits: ApiLimits,
     /// The GraphQL schema.
     pub schema: FenqiSchema,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl ApiState {
@@ -59,6 +61,13 @@ impl ApiState {
             probes,
             limits,
             schema,
+            trusted_proxies: Vec::new(),
         }
+    }
+
+    /// Believes `X-Forwarded-For` from these proxies (the load balancers in front).
+    pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> Self {
+        self.trusted_proxies = proxies;
+        self
     }
 }

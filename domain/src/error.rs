@@ -2,7 +2,7 @@
 //! error with a stable `extensions.code`; the message is written for the person who has to
 //! act on it.
 
-use sea_orm::DbErr;
+use sea_orm::{DbErr, SqlErr};
 
 /// Why a use case did not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +83,16 @@ impl DomainError {
 
 impl From<DbErr> for DomainError {
     fn from(err: DbErr) -> Self {
+        // A constraint the use case did not expect is still a clash with the stored state;
+        // its message would quote the values involved, so it is neither shown nor logged.
+        if let Some(
+            SqlErr::UniqueConstraintViolation(_) | SqlErr::ForeignKeyConstraintViolation(_),
+        ) = err.sql_err()
+        {
+            return Self::Conflict(
+                "This clashes with data saved at the same moment; reload and try again.".into(),
+            );
+        }
         match &err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
                 tracing::warn!(error = %err, "database unavailable");

@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::graphql::context::RequestContext;
 use crate::state::ApiState;
 
+use super::client_addr::client_addr;
 use super::request_id::RequestId;
 
 fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse {
@@ -83,7 +84,7 @@ pub async fn execute(
     let operation = sanitize_label(request.operation_name.as_deref().unwrap_or(""));
     let meta = RequestMeta {
         request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
-        client_addr: req.peer_addr().map(|a| a.ip().to_string()),
+        client_addr: client_addr(&req, &state.trusted_proxies),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)

@@ -74,7 +74,7 @@ pub struct AccountView {
 }
 
 /// What a customer gives to register.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewCustomer {
     /// How the app should address them.
     pub display_name: String,
@@ -87,7 +87,7 @@ pub struct NewCustomer {
 }
 
 /// What an admin gives to make a staff account.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewStaff {
     /// The staff member's name.
     pub display_name: String,
@@ -100,7 +100,7 @@ pub struct NewStaff {
 }
 
 /// A new staff account, with its generated password when one was generated.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StaffCreated {
     /// The account.
     pub account: AccountView,
@@ -463,5 +463,45 @@ fn conflict_on_duplicate(err: sea_orm::DbErr) -> DomainError {
         DomainError::Conflict("An account with these details already exists.".into())
     } else {
         err.into()
+    }
+}
+
+impl std::fmt::Debug for NewCustomer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewCustomer")
+            .field("display_name", &self.display_name)
+            .field(
+                "mobile",
+                &self
+                    .mobile
+                    .as_deref()
+                    .map(|m| crate::pii::mask::keep_ends(m, 3, 4)),
+            )
+            .field(
+                "email",
+                &self
+                    .email
+                    .as_deref()
+                    .map(|e| crate::pii::mask::keep_ends(e, 1, 0)),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for NewStaff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewStaff")
+            .field("display_name", &self.display_name)
+            .field("email", &crate::pii::mask::keep_ends(&self.email, 1, 0))
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for StaffCreated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffCreated")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
     }
 }

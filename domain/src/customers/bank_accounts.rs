@@ -21,7 +21,7 @@ use super::access::{STAFF_READERS, STAFF_WRITERS, audit_unless_self_service, loa
 use super::consent::{self, ConsentPurpose};
 
 /// A card to add.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewBankAccount {
     /// The issuing bank's name.
     pub bank_name: String,
@@ -140,5 +140,17 @@ impl Domain {
             .iter()
             .map(view)
             .collect())
+    }
+}
+
+impl std::fmt::Debug for NewBankAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewBankAccount")
+            .field("bank_name", &self.bank_name)
+            .field(
+                "card_number",
+                &crate::pii::mask::keep_ends(&self.card_number, 0, 4),
+            )
+            .finish()
     }
 }

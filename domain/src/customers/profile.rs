@@ -25,7 +25,7 @@ use super::consent::{self, ConsentPurpose};
 const MAX_MONTHLY_INCOME_FEN: i64 = 1_000_000_000;
 
 /// What is given to create or change a profile. On change, absent fields stay as they are.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ProfileInput {
     /// The legal name.
     pub full_name: Option<String>,
@@ -513,6 +513,32 @@ fn duplicate(err: sea_orm::DbErr) -> DomainError {
         )
     } else {
         err.into()
+    }
+}
+
+impl std::fmt::Debug for ProfileInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mask = |v: &Option<String>| v.as_deref().map(|v| crate::pii::mask::keep_ends(v, 1, 0));
+        f.debug_struct("ProfileInput")
+            .field("full_name", &mask(&self.full_name))
+            .field("birth_date", &self.birth_date.map(|_| "****"))
+            .field("occupation", &self.occupation)
+            .field("monthly_income", &self.monthly_income)
+            .field(
+                "mobile",
+                &self
+                    .mobile
+                    .as_deref()
+                    .map(|m| crate::pii::mask::keep_ends(m, 3, 4)),
+            )
+            .field(
+                "id_number",
+                &self
+                    .id_number
+                    .as_deref()
+                    .map(|i| crate::pii::mask::keep_ends(i, 3, 4)),
+            )
+            .finish_non_exhaustive()
     }
 }
 

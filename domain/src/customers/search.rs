@@ -15,7 +15,7 @@ use crate::service::Domain;
 use super::access::{ANONYMIZED, STAFF_READERS};
 
 /// What to look for; at least one field.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CustomerSearch {
     /// A part of the name.
     pub name: Option<String>,
@@ -115,5 +115,33 @@ impl Domain {
             })
             .collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_rows(items, page.first))
+    }
+}
+
+impl std::fmt::Debug for CustomerSearch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomerSearch")
+            .field(
+                "name",
+                &self
+                    .name
+                    .as_deref()
+                    .map(|n| crate::pii::mask::keep_ends(n, 1, 0)),
+            )
+            .field(
+                "mobile",
+                &self
+                    .mobile
+                    .as_deref()
+                    .map(|m| crate::pii::mask::keep_ends(m, 3, 4)),
+            )
+            .field(
+                "id_number",
+                &self
+                    .id_number
+                    .as_deref()
+                    .map(|i| crate::pii::mask::keep_ends(i, 3, 4)),
+            )
+            .finish()
     }
 }

@@ -6,6 +6,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use entities::retained_identity;
 
+use serde_json::json;
+
+use crate::audit::{AuditRecord, chain};
+use crate::auth::Caller;
 use crate::clock::to_millis;
 use crate::db::begin_write;
 use crate::error::DomainResult;
@@ -34,6 +38,16 @@ impl Domain {
             .await?
             .rows_affected;
         let detail = format!("deleted {deleted} retained identity record(s) past their retention");
+        if deleted > 0 {
+            chain::append(
+                &txn,
+                now,
+                &Caller::system(format!("{PURGE_RETAINED_IDENTITIES}:{run_key}")),
+                AuditRecord::new("retention.purge", "retained_identity", None)
+                    .after(json!({ "deleted": deleted, "runKey": run_key })),
+            )
+            .await?;
+        }
         ledger::finish(&txn, PURGE_RETAINED_IDENTITIES, run_key, now, &detail).await?;
         txn.commit().await?;
         tracing::info!(run_key, deleted, "retention purge done");
