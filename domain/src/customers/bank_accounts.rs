@@ -46,7 +46,8 @@ pub struct BankAccountView {
     pub created_at: DateTime<Utc>,
 }
 
-fn view(m: &customer_bank_account::Model) -> BankAccountView {
+/// A stored card as it may be shown.
+pub(crate) fn view(m: &customer_bank_account::Model) -> BankAccountView {
     BankAccountView {
         id: m.id,
         bank_name: m.bank_name.clone(),

@@ -24,9 +24,11 @@ use crate::pii::IdNumber;
 use crate::service::Domain;
 
 use super::access::ANONYMIZED;
-use super::bank_accounts::BankAccountView;
+use super::bank_accounts;
 use super::credit::CreditReportView;
-use super::finance::{FinancialStatusView, PreferencesView};
+use super::finance::{
+    FinancialStatusView, PreferencesView, financial_snapshot, preferences_snapshot,
+};
 
 /// Plan statuses that end a relationship; any other status keeps the plan active.
 pub const CLOSED_PLAN_STATUSES: &[&str] = &["closed", "cancelled", "written_off"];
@@ -102,25 +104,15 @@ impl Domain {
             .await?
         {
             let v = FinancialStatusView::from(&f);
-            doc["financialStatus"] = json!({
-                "assets": v.assets.to_string(), "liabilities": v.liabilities.to_string(),
-                "monthlyExpenses": v.monthly_expenses.to_string(),
-                "monthlyDebtPayments": v.monthly_debt_payments.to_string(),
-                "updatedAt": v.updated_at,
-            });
+            doc["financialStatus"] = financial_snapshot(&v);
+            doc["financialStatus"]["updatedAt"] = json!(v.updated_at);
         }
         if let Some(p) = customer_preference::Entity::find_by_id(customer.id)
             .one(self.db())
             .await?
         {
             let v = PreferencesView::from(&p);
-            doc["preferences"] = json!({
-                "frequency": v.frequency.as_str(), "preferredTermMonths": v.preferred_term_months,
-                "paymentDay": v.payment_day, "maxMonthlyBudget": v.max_monthly_budget.map(|m| m.to_string()),
-                "channels": v.channels.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-                "quietHoursStart": v.quiet_hours_start.map(|t| t.format("%H:%M").to_string()),
-                "quietHoursEnd": v.quiet_hours_end.map(|t| t.format("%H:%M").to_string()),
-            });
+            doc["preferences"] = preferences_snapshot(&v);
         }
         let cards = customer_bank_account::Entity::find()
             .filter(customer_bank_account::Column::CustomerId.eq(customer.id))
@@ -129,14 +121,7 @@ impl Domain {
         doc["bankAccounts"] = cards
             .iter()
             .map(|c| {
-                let v = BankAccountView {
-                    id: c.id,
-                    bank_name: c.bank_name.clone(),
-                    card_masked: format!("**** **** **** {}", c.card_last4),
-                    luhn_valid: c.luhn_valid,
-                    warning: None,
-                    created_at: from_millis(c.created_at),
-                };
+                let v = bank_accounts::view(c);
                 json!({ "id": v.id, "bankName": v.bank_name, "card": v.card_masked, "addedAt": v.created_at })
             })
             .collect();

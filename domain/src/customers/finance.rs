@@ -222,7 +222,7 @@ impl Domain {
             .await?;
         let before = existing
             .as_ref()
-            .map(|m| snapshot(&FinancialStatusView::from(m)));
+            .map(|m| financial_snapshot(&FinancialStatusView::from(m)));
         let model = financial_status::ActiveModel {
             customer_id: Set(customer.id),
             assets_fen: Set(assets),
@@ -243,7 +243,7 @@ impl Domain {
             "customer",
             Some(customer.id.to_string()),
         )
-        .after(snapshot(&view));
+        .after(financial_snapshot(&view));
         if let Some(before) = before {
             record = record.before(before);
         }
@@ -366,7 +366,8 @@ impl Domain {
     }
 }
 
-fn snapshot(v: &FinancialStatusView) -> serde_json::Value {
+/// Financial status as the audit trail and the customer's copy of their data show it.
+pub(crate) fn financial_snapshot(v: &FinancialStatusView) -> serde_json::Value {
     json!({
         "assets": v.assets.to_string(),
         "liabilities": v.liabilities.to_string(),
@@ -375,9 +376,9 @@ fn snapshot(v: &FinancialStatusView) -> serde_json::Value {
     })
 }
 
-/// Preferences as the audit trail records them: every field, since the budget caps the
-/// largest installment a customer is offered.
-fn preferences_snapshot(v: &PreferencesView) -> serde_json::Value {
+/// Preferences as the audit trail and the customer's copy of their data show them: every
+/// field, since the budget caps the largest installment a customer is offered.
+pub(crate) fn preferences_snapshot(v: &PreferencesView) -> serde_json::Value {
     json!({
         "frequency": v.frequency.as_str(),
         "preferredTermMonths": v.preferred_term_months,
