@@ -15,7 +15,9 @@ use domain::{Domain, DomainError};
 use migration::{Migrator, MigratorTrait};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
-use worker::{JobEvent, JobQueue, QueueError, QueueSettings, Schedules, WorkerDeps};
+use worker::{
+    JobEvent, JobQueue, Liveness, LivenessProbe, QueueError, QueueSettings, Schedules, WorkerDeps,
+};
 
 use crate::config::{ConfigError, Settings};
 use crate::keys;
@@ -66,6 +68,7 @@ pub struct Platform {
     queue: JobQueue,
     metrics: Arc<Metrics>,
     events: broadcast::Sender<JobEvent>,
+    liveness: Liveness,
 }
 
 /// Connects to the database only: enough for `migrate`, `create-staff` and `seed-demo`,
@@ -157,6 +160,7 @@ impl Platform {
             queue,
             metrics: Arc::new(Metrics::new()),
             events,
+            liveness: Liveness::new(),
         })
     }
 
@@ -185,16 +189,25 @@ impl Platform {
         &self.metrics
     }
 
+    /// Whether this process's job loops are alive.
+    pub fn liveness(&self) -> &Liveness {
+        &self.liveness
+    }
+
     /// Announcements of finished job runs.
     pub fn job_events(&self) -> broadcast::Receiver<JobEvent> {
         self.events.subscribe()
     }
 
     fn api_state(&self) -> ApiState {
-        let probes: Vec<Arc<dyn HealthProbe>> = vec![
+        let mut probes: Vec<Arc<dyn HealthProbe>> = vec![
             Arc::new(DatabaseProbe(self.domain.db().clone())),
             Arc::new(QueueProbe(self.queue.clone())),
         ];
+        // A process that runs the worker is ready only while its job loops are alive.
+        if self.liveness.has_loops() {
+            probes.push(Arc::new(LivenessProbe(self.liveness.clone())));
+        }
         ApiState::new(
             self.domain.clone(),
             self.metrics.clone(),
@@ -237,7 +250,9 @@ impl Platform {
             metrics: self.metrics.clone(),
             events: self.events.clone(),
             schedules,
+            liveness: self.liveness.clone(),
         };
+        self.liveness.expect_loops();
         Ok(tokio::spawn(async move {
             let shutdown = async move {
                 while !*stop.borrow() {

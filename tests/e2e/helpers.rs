@@ -22,6 +22,9 @@ pub struct TestApp {
     stop_worker: watch::Sender<bool>,
     postgres: Option<(String, String)>,
     bureau: Option<SimulatorHandle>,
+    /// The settings the app was started with, so a test can start real `fenqi` processes
+    /// on the same database and queue.
+    pub env: HashMap<String, String>,
     _dir: tempfile::TempDir,
 }
 
@@ -139,6 +142,10 @@ impl TestApp {
         for (k, v) in options.settings {
             values.insert(k, v);
         }
+        let env: HashMap<String, String> = values
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
         let settings = Settings::from_lookup(|name| values.get(name).cloned()).expect("settings");
         let clock = Arc::new(ManualClock::new(
             Utc.with_ymd_and_hms(2026, 11, 29, 2, 0, 0).unwrap(),
@@ -166,6 +173,7 @@ impl TestApp {
             stop_worker,
             postgres,
             bureau,
+            env,
             _dir: dir,
         }
     }
@@ -268,6 +276,11 @@ impl TestApp {
             }
         }
         text
+    }
+
+    /// The folder of this app's SQLite files.
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
     }
 
     /// The database connection, for checks that read it directly.

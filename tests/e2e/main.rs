@@ -15,5 +15,7 @@ mod guards;
 mod jobs;
 mod limits;
 mod ops;
+mod processes;
 mod risk;
+mod scale_out;
 mod schema;

@@ -4,11 +4,13 @@
 
 pub mod events;
 pub mod jobs;
+pub mod liveness;
 pub mod queue;
 pub mod run;
 pub mod schedules;
 
 pub use events::{JobEvent, JobOutcome};
+pub use liveness::{Liveness, LivenessProbe, WorkerIdentity};
 pub use queue::{JobQueue, QueueError, QueueSettings};
 pub use run::{WorkerDeps, run};
 pub use schedules::{ScheduleError, Schedules};

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use apalis::layers::retry::RetryPolicy;
 use apalis::prelude::*;
@@ -14,6 +14,7 @@ use tokio::sync::broadcast;
 
 use crate::events::{JobEvent, JobReporter};
 use crate::jobs::{JobContext, purge_retained_identities, purge_sessions};
+use crate::liveness::{Liveness, WorkerIdentity};
 use crate::queue::JobQueue;
 use crate::schedules::{self, Schedules};
 
@@ -33,19 +34,25 @@ pub struct WorkerDeps {
     pub events: broadcast::Sender<JobEvent>,
     /// The cron schedules.
     pub schedules: Schedules,
+    /// Where the job loops report whether they are alive (read by `/ready`).
+    pub liveness: Liveness,
 }
 
 /// Registers a queue worker for a job kind on whichever backend is configured.
+/// Each process names its loops after its own identity, so any number of processes share
+/// every queue.
 macro_rules! register_job {
-    ($monitor:expr, $deps:expr, $ctx:expr, $kind:expr, $job:ty, $handler:path) => {{
+    ($monitor:expr, $deps:expr, $ctx:expr, $identity:expr, $kind:expr, $job:ty, $handler:path) => {{
         let name = $deps.queue.queue_name($kind);
         let poll = $deps.queue.settings().poll_interval;
         let ctx = $ctx.clone();
+        let identity = $identity.clone();
+        $deps.liveness.register(&name);
         match &$deps.queue {
             JobQueue::Sqlite { pool, .. } => {
                 let storage = $deps.queue.sqlite_storage::<$job>(pool, &name);
-                $monitor.register(move |_| {
-                    WorkerBuilder::new(format!("{}-worker", name))
+                $monitor.register(move |restarts| {
+                    WorkerBuilder::new(identity.worker_name(&name, restarts))
                         .backend(storage.clone().poll_with_interval(poll))
                         .retry(RetryPolicy::retries(RETRIES))
                         .data(ctx.clone())
@@ -54,8 +61,8 @@ macro_rules! register_job {
             }
             JobQueue::Redis { conn, .. } => {
                 let storage = $deps.queue.redis_storage::<$job>(conn, &name);
-                $monitor.register(move |_| {
-                    WorkerBuilder::new(format!("{}-worker", name))
+                $monitor.register(move |restarts| {
+                    WorkerBuilder::new(identity.worker_name(&name, restarts))
                         .backend(storage.clone().poll_with_interval(poll))
                         .retry(RetryPolicy::retries(RETRIES))
                         .data(ctx.clone())
@@ -68,15 +75,17 @@ macro_rules! register_job {
 
 /// Registers a cron schedule whose ticks enqueue the job `$job`.
 macro_rules! register_schedule {
-    ($monitor:expr, $deps:expr, $ctx:expr, $schedule:expr, $job:ty) => {{
+    ($monitor:expr, $deps:expr, $ctx:expr, $identity:expr, $schedule:expr, $job:ty) => {{
         let schedule = $schedule.clone();
         let ctx = $ctx.clone();
+        let identity = $identity.clone();
         let name = $deps.queue.queue_name(&format!(
             "schedule:{}",
             <$job as crate::jobs::ScheduledJob>::KIND
         ));
-        $monitor.register(move |_| {
-            WorkerBuilder::new(name.clone())
+        $deps.liveness.register(&name);
+        $monitor.register(move |restarts| {
+            WorkerBuilder::new(identity.worker_name(&name, restarts))
                 .backend(CronScheduler::new(schedule.clone()))
                 .data(ctx.clone())
                 .build(schedules::enqueue_on_tick::<$job>)
@@ -94,11 +103,20 @@ pub async fn run(
         reporter: JobReporter::new(deps.metrics.clone(), deps.events.clone()),
         queue: deps.queue.clone(),
     };
-    let mut monitor = Monitor::new().shutdown_timeout(Duration::from_secs(10));
+    let identity = WorkerIdentity::for_this_process();
+    let on_event = deps.liveness.clone();
+    let on_failure = deps.liveness.clone();
+    let mut monitor = Monitor::new()
+        .shutdown_timeout(Duration::from_secs(10))
+        .on_event(move |worker, event| on_event.on_event(worker, event))
+        .should_restart(move |worker, error| {
+            on_failure.on_failure(worker.name(), &error.to_string(), Instant::now())
+        });
     monitor = register_job!(
         monitor,
         deps,
         ctx,
+        identity,
         purge_sessions::KIND,
         purge_sessions::PurgeSessions,
         purge_sessions::handle
@@ -108,6 +126,7 @@ pub async fn run(
         monitor,
         deps,
         ctx,
+        identity,
         purge_retained_identities::KIND,
         purge_retained_identities::PurgeRetainedIdentities,
         purge_retained_identities::handle
@@ -117,6 +136,7 @@ pub async fn run(
         monitor,
         deps,
         ctx,
+        identity,
         deps.schedules.purge_sessions,
         purge_sessions::PurgeSessions
     );
@@ -124,11 +144,16 @@ pub async fn run(
         monitor,
         deps,
         ctx,
+        identity,
         deps.schedules.purge_retained_identities,
         purge_retained_identities::PurgeRetainedIdentities
     );
 
-    tracing::info!(queue = deps.queue.backend_name(), "worker started");
+    tracing::info!(
+        queue = deps.queue.backend_name(),
+        worker = identity.as_str(),
+        "worker started"
+    );
     monitor
         .run_with_signal(async move {
             shutdown.await;

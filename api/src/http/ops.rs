@@ -24,12 +24,13 @@ pub async fn ready(state: web::Data<ApiState>) -> HttpResponse {
             Ok(Err(e)) => Err(e.0),
             Err(_) => Err(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())),
         };
-        (probe.name(), status)
+        (probe.name(), probe.detail_is_public(), status)
     }))
     .await;
     let mut checks = Map::new();
+    let mut details = Map::new();
     let mut ready = true;
-    for (name, status) in results {
+    for (name, public, status) in results {
         match status {
             Ok(()) => {
                 checks.insert(name.into(), Value::from("ok"));
@@ -39,10 +40,16 @@ pub async fn ready(state: web::Data<ApiState>) -> HttpResponse {
                 ready = false;
                 tracing::warn!(dependency = name, %problem, "not ready");
                 checks.insert(name.into(), Value::from("unavailable"));
+                if public {
+                    details.insert(name.into(), Value::from(problem));
+                }
             }
         }
     }
-    let body = json!({ "status": if ready { "ready" } else { "not ready" }, "checks": checks });
+    let mut body = json!({ "status": if ready { "ready" } else { "not ready" }, "checks": checks });
+    if !details.is_empty() {
+        body["details"] = Value::Object(details);
+    }
     if ready {
         HttpResponse::Ok().json(body)
     } else {

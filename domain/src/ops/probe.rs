@@ -14,6 +14,12 @@ pub trait HealthProbe: Send + Sync + std::fmt::Debug {
     fn name(&self) -> &'static str;
     /// Succeeds when the dependency answers.
     async fn check(&self) -> Result<(), ProbeError>;
+    /// Whether the failure's detail may be shown to whoever asks `/ready`. Dependency
+    /// errors name hosts and drivers and go to the log only; a dead job loop's name is what
+    /// an operator needs to see.
+    fn detail_is_public(&self) -> bool {
+        false
+    }
 }
 
 /// How long a probe may take before it counts as failed.
