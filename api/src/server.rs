@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use crate::http::{graphiql, graphql, ops, request_id};
@@ -54,6 +54,14 @@ pub fn serve(
             .wrap(from_fn(request_id::middleware))
             .route("/graphql", web::post().to(graphql::execute))
             .route("/graphql", web::get().to(graphiql::page))
+            // GraphiQL's scripts and style sheet, from the binary; gzip when the browser
+            // takes it (4 MB of script otherwise). Only here: GraphQL answers, which may
+            // mix secrets with what the caller sent, are not compressed.
+            .service(
+                web::resource(graphiql::ASSET_ROUTE)
+                    .wrap(Compress::default())
+                    .route(web::get().to(graphiql::asset)),
+            )
             .route("/health", web::get().to(ops::health))
             .route("/ready", web::get().to(ops::ready))
             .route("/metrics", web::get().to(ops::metrics))

@@ -11,6 +11,7 @@ mod calculator;
 mod customers;
 mod data_rights;
 mod demo;
+mod graphiql;
 mod guards;
 mod jobs;
 mod limits;
