@@ -70,7 +70,8 @@ pub struct Settings {
     /// records past their legal retention.
     pub purge_retained_schedule: String,
     /// API request limits: `FENQI_GRAPHQL_MAX_DEPTH` (12), `FENQI_GRAPHQL_MAX_COMPLEXITY`
-    /// (2000), `FENQI_MAX_BODY_BYTES` (262144).
+    /// (5000), `FENQI_GRAPHQL_MAX_ALIASES` (30), `FENQI_GRAPHQL_MAX_ROOT_FIELDS` (20),
+    /// `FENQI_MAX_BODY_BYTES` (262144), `FENQI_GRAPHQL_INTROSPECTION` (on).
     pub api_limits: ApiLimits,
     /// `FENQI_TRUSTED_PROXIES`: load balancers whose `X-Forwarded-For` is believed
     /// (comma-separated IP addresses; none by default).
@@ -307,6 +308,28 @@ impl Settings {
                     1024,
                     64 * 1024 * 1024,
                 )? as usize,
+                max_aliases: number(
+                    "FENQI_GRAPHQL_MAX_ALIASES",
+                    limits.max_aliases as u64,
+                    0,
+                    10_000,
+                )? as usize,
+                max_root_fields: number(
+                    "FENQI_GRAPHQL_MAX_ROOT_FIELDS",
+                    limits.max_root_fields as u64,
+                    1,
+                    10_000,
+                )? as usize,
+                introspection: match get("FENQI_GRAPHQL_INTROSPECTION").as_deref() {
+                    None | Some("on") | Some("true") => true,
+                    Some("off") | Some("false") => false,
+                    Some(other) => {
+                        return Err(ConfigError::new(
+                            "FENQI_GRAPHQL_INTROSPECTION",
+                            format!("'{other}' is neither on nor off"),
+                        ));
+                    }
+                },
             },
             domain: DomainSettings {
                 session_ttl: chrono::Duration::minutes(number(
@@ -325,6 +348,14 @@ impl Settings {
                 legal_apr_cap,
                 timezone,
                 auth_attempts_per_minute: number("FENQI_AUTH_ATTEMPTS_PER_MINUTE", 30, 0, 100_000)?
+                    as u32,
+                public_requests_per_minute: number(
+                    "FENQI_PUBLIC_REQUESTS_PER_MINUTE",
+                    120,
+                    0,
+                    10_000_000,
+                )? as u32,
+                identity_changes_per_day: number("FENQI_IDENTITY_CHANGES_PER_DAY", 5, 0, 1_000)?
                     as u32,
                 credit_report_ttl: chrono::Duration::days(number(
                     "FENQI_CREDIT_REPORT_TTL_DAYS",
@@ -394,6 +425,9 @@ mod tests {
             ("FENQI_SESSION_PURGE_SCHEDULE", "every day"),
             ("FENQI_RETENTION_PURGE_SCHEDULE", "nightly"),
             ("FENQI_TRUSTED_PROXIES", "10.0.0.1, lb"),
+            ("FENQI_GRAPHQL_INTROSPECTION", "maybe"),
+            ("FENQI_GRAPHQL_MAX_ROOT_FIELDS", "0"),
+            ("FENQI_PUBLIC_REQUESTS_PER_MINUTE", "many"),
         ] {
             let err = with(&[(name, value)]).unwrap_err();
             assert_eq!(err.setting, name, "{err}");

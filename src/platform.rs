@@ -7,6 +7,7 @@ use actix_web::dev::{Server, ServerHandle};
 use adapters::credit_bureau::CreditBureau;
 use adapters::credit_bureau::http::{HttpBureauConfig, HttpCreditBureau};
 use adapters::credit_bureau::internal::InternalCreditBureau;
+use adapters::rate_limit::{MemoryRateCounter, RateCounter, RedisRateCounter};
 use api::{ApiState, ServerError};
 use domain::clock::Clock;
 use domain::ops::probe::{DatabaseProbe, ProbeError};
@@ -103,13 +104,26 @@ pub async fn connect_domain(
             ))
         }
     };
-    Ok(Arc::new(Domain::new(
-        db,
-        clock,
-        keys,
-        settings.domain.clone(),
-        bureau,
-    )))
+    Ok(Arc::new(
+        Domain::new(db, clock, keys, settings.domain.clone(), bureau)
+            .with_rate_counter(rate_counter(settings)?),
+    ))
+}
+
+/// Where rate limits are counted: in the queue's Redis when there is one, so that every
+/// API process shares one count; else in this process's memory (the embedded default is
+/// one process).
+fn rate_counter(settings: &Settings) -> Result<Arc<dyn RateCounter>, LaunchError> {
+    if settings.queue_url.starts_with("redis") {
+        let counter = RedisRateCounter::new(&settings.queue_url, &settings.queue_namespace)
+            .map_err(|e| ConfigError {
+                setting: "FENQI_QUEUE_URL",
+                message: e.to_string(),
+            })?;
+        Ok(Arc::new(counter))
+    } else {
+        Ok(Arc::new(MemoryRateCounter::new()))
+    }
 }
 
 /// Refuses to go on when migrations are pending: `serve` and `work` never migrate

@@ -11,10 +11,12 @@
 //! * [`signing`] — HMAC-SHA256 signing and verification of messages crossing the bank's
 //!   boundary, in both directions (requests we send, answers and callbacks we receive).
 //! * [`credit_bureau`] — the CreditBureau port and its HTTP implementation.
+//! * [`rate_limit`] — the counters behind rate limits: in memory, or shared in Redis.
 //! * `simulators` (feature `simulator`) — real HTTP servers standing in for partners in
 //!   tests and demos, with fault injection.
 
 pub mod credit_bureau;
+pub mod rate_limit;
 pub mod signing;
 
 #[cfg(feature = "simulator")]

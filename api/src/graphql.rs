@@ -10,8 +10,11 @@ pub mod cursor;
 pub mod customers;
 pub mod errors;
 pub mod guard;
+pub mod identity_conflicts;
+pub mod order;
 pub mod risk;
 pub mod scalars;
+pub mod shape;
 pub mod staff;
 pub mod types;
 
@@ -29,6 +32,7 @@ pub struct QueryRoot(
     staff::StaffQuery,
     audit::AuditQuery,
     customers::CustomerQuery,
+    identity_conflicts::IdentityConflictQuery,
     risk::RiskQuery,
     calculator::CalculatorQuery,
 );
@@ -39,6 +43,7 @@ pub struct MutationRoot(
     auth::AuthMutation,
     staff::StaffMutation,
     customers::CustomerMutation,
+    identity_conflicts::IdentityConflictMutation,
     risk::RiskMutation,
 );
 
@@ -52,11 +57,16 @@ pub fn build_schema(domain: Option<Arc<Domain>>, limits: ApiLimits) -> FenqiSche
         MutationRoot::default(),
         EmptySubscription,
     )
-    .limit_depth(limits.max_depth)
+    // Depth, aliases and root fields are measured by `shape` (introspection apart).
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(8)
-    .extension(codes::ErrorCodes::new(limits));
+    .extension(codes::ErrorCodes::new(limits))
+    .extension(shape::RequestShape::new(limits))
+    .extension(order::RequestOrder);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
     if let Some(domain) = domain {
         builder = builder.data(domain);
     }

@@ -2,6 +2,7 @@
 //! configured legal APR cap, so the figures on the bank's website are the figures of the
 //! contract.
 
+use crate::auth::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::rate::Rate;
 use crate::schedule::{Limits, LoanQuote, LoanTerms, LoanTermsInput, quote};
@@ -19,8 +20,13 @@ impl Domain {
     }
 
     /// A full quote — schedule, totals, APR — for terms a visitor typed. Pure computation:
-    /// no login, no database.
-    pub fn loan_calculator(&self, input: LoanTermsInput) -> DomainResult<LoanQuote> {
+    /// no login, no database; limited per client address, since anyone may call it.
+    pub async fn loan_calculator(
+        &self,
+        caller: &Caller,
+        input: LoanTermsInput,
+    ) -> DomainResult<LoanQuote> {
+        self.throttle_public(caller).await?;
         let limits = self.loan_limits()?;
         let terms = LoanTerms::new(input, &limits)?;
         Ok(quote(&terms, &limits)?)

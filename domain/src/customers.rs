@@ -9,6 +9,7 @@ pub mod credit;
 pub mod data_rights;
 pub mod finance;
 pub mod identity;
+pub mod identity_conflicts;
 pub mod profile;
 pub mod reveal;
 pub mod search;
@@ -20,6 +21,7 @@ pub use finance::{
     Channel, FinancialStatusInput, FinancialStatusView, PreferencesInput, PreferencesView,
     RepaymentFrequency,
 };
+pub use identity_conflicts::{IdentityConflictView, IdentityField};
 pub use profile::{CustomerView, ProfileInput};
 pub use reveal::RevealField;
 pub use search::{CustomerSearch, CustomerSummary};

@@ -33,5 +33,5 @@ pub use method::{Frequency, RepaymentMethod};
 pub use prepayment::{
     PartialPrepayment, Payoff, PrepaymentError, RecomputeMode, partial_prepayment, payoff,
 };
-pub use quote::{LoanQuote, quote};
+pub use quote::{DISCLOSED_RATE_DP, LoanQuote, disclosed_rate, quote};
 pub use terms::{Limits, LoanTerms, LoanTermsInput, TermsError};

@@ -5,11 +5,12 @@
 use std::sync::Arc;
 
 use adapters::credit_bureau::CreditBureau;
+use adapters::rate_limit::{MemoryRateCounter, RateCounter};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use tokio::sync::{OnceCell, Semaphore};
 
-use crate::auth::client_throttle::ClientThrottle;
+use crate::auth::client_throttle::{Quota, Throttle};
 use crate::clock::Clock;
 use crate::error::DomainResult;
 use crate::pii::KeyRing;
@@ -23,7 +24,7 @@ pub struct Domain {
     keys: Arc<KeyRing>,
     settings: DomainSettings,
     bureau: Arc<dyn CreditBureau>,
-    client_throttle: ClientThrottle,
+    throttle: Throttle,
     /// Bounds concurrent Argon2 work (19 MiB and tens of milliseconds each), so a burst
     /// of logins queues instead of exhausting memory and every core.
     hashing: Semaphore,
@@ -41,14 +42,13 @@ impl Domain {
         settings: DomainSettings,
         bureau: Arc<dyn CreditBureau>,
     ) -> Self {
-        let settings_attempts = settings.auth_attempts_per_minute;
         Self {
             db,
             clock,
             keys,
             settings,
             bureau,
-            client_throttle: ClientThrottle::new(settings_attempts),
+            throttle: Throttle::new(Arc::new(MemoryRateCounter::new())),
             hashing: Semaphore::new(
                 std::thread::available_parallelism()
                     .map(|n| n.get())
@@ -59,10 +59,47 @@ impl Domain {
         }
     }
 
+    /// Counts rate limits through `counter` instead of this process's memory: a fleet of
+    /// API processes shares one count (Redis), so the limits do not grow with the fleet.
+    pub fn with_rate_counter(mut self, counter: Arc<dyn RateCounter>) -> Self {
+        self.throttle = Throttle::new(counter);
+        self
+    }
+
     /// Counts one public account attempt (`register`, `login`) from the caller's address.
-    pub(crate) fn throttle_client(&self, caller: &crate::auth::Caller) -> DomainResult<()> {
-        self.client_throttle
-            .check(caller.meta.client_addr.as_deref(), self.now())
+    pub(crate) async fn throttle_client(&self, caller: &crate::auth::Caller) -> DomainResult<()> {
+        self.throttle
+            .check(
+                Quota::Auth,
+                self.settings.auth_attempts_per_minute,
+                caller.meta.client_addr.as_deref(),
+                self.now(),
+            )
+            .await
+    }
+
+    /// Counts one use of a public field from the caller's address.
+    pub(crate) async fn throttle_public(&self, caller: &crate::auth::Caller) -> DomainResult<()> {
+        self.throttle
+            .check(
+                Quota::Public,
+                self.settings.public_requests_per_minute,
+                caller.meta.client_addr.as_deref(),
+                self.now(),
+            )
+            .await
+    }
+
+    /// Counts one change of a customer's ID or mobile number by the account `account`.
+    pub(crate) async fn throttle_identity_change(&self, account: &str) -> DomainResult<()> {
+        self.throttle
+            .check(
+                Quota::IdentityChange,
+                self.settings.identity_changes_per_day,
+                Some(account),
+                self.now(),
+            )
+            .await
     }
 
     /// The credit bureau port.

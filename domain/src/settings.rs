@@ -21,6 +21,10 @@ pub struct DomainSettings {
     pub credit_report_ttl: Duration,
     /// Attempts at `register` and `login` allowed per client address per minute.
     pub auth_attempts_per_minute: u32,
+    /// Uses of public fields (the loan calculator) allowed per client address per minute.
+    pub public_requests_per_minute: u32,
+    /// Changes of a customer's own ID or mobile number allowed per account per day.
+    pub identity_changes_per_day: u32,
 }
 
 impl Default for DomainSettings {
@@ -33,6 +37,8 @@ impl Default for DomainSettings {
             timezone: chrono_tz::Asia::Shanghai,
             credit_report_ttl: Duration::days(30),
             auth_attempts_per_minute: 30,
+            public_requests_per_minute: 120,
+            identity_changes_per_day: 5,
         }
     }
 }

@@ -10,7 +10,8 @@ use domain::money::Money;
 use domain::rate::Rate;
 use domain::schedule::{
     Frequency, LateChargePolicy, Limits, LoanQuote, LoanTerms, LoanTermsInput, PrepaymentError,
-    RecomputeMode, RepaymentMethod, ScheduleEntry, annual_rates, partial_prepayment, payoff, quote,
+    RecomputeMode, RepaymentMethod, ScheduleEntry, annual_rates, disclosed_rate,
+    partial_prepayment, payoff, quote,
 };
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -69,8 +70,14 @@ fn assert_totals(
     assert_eq!(q.total_payment, money(payment), "total payment");
     assert_eq!(q.total_interest, money(interest), "total interest");
     assert_eq!(q.total_fees, money(fees), "total fees");
-    assert_eq!(q.apr, apr, "APR");
-    assert_eq!(q.effective_annual_rate, ear, "effective annual rate");
+    assert_eq!(q.apr_exact, apr, "APR");
+    assert_eq!(q.effective_annual_rate_exact, ear, "effective annual rate");
+    assert_eq!(q.apr, disclosed_rate(apr), "disclosed APR");
+    assert_eq!(
+        q.effective_annual_rate,
+        disclosed_rate(ear),
+        "disclosed EAR"
+    );
     let principal: Money = q.schedule.entries().iter().map(|e| e.principal).sum();
     assert_eq!(principal, q.schedule.terms().principal());
 }
@@ -775,5 +782,7 @@ fn the_legal_cap_applies_to_the_apr() {
         annual_rate: dec!(0.24),
         ..anchor()
     });
-    assert_eq!(at_cap.apr, dec!(0.24000063));
+    assert_eq!(at_cap.apr_exact, dec!(0.24000063));
+    // What is shown is never above the cap.
+    assert_eq!(at_cap.apr, dec!(0.2400));
 }

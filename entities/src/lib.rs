@@ -11,6 +11,7 @@ pub mod customer;
 pub mod customer_bank_account;
 pub mod customer_preference;
 pub mod financial_status;
+pub mod identity_conflict;
 pub mod installment_plan;
 pub mod job_run;
 pub mod login_throttle;

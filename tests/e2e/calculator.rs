@@ -120,12 +120,22 @@ async fn money_never_travels_as_a_float() {
             None,
         )
         .await;
-    assert_eq!(error_code(&res), Some("GRAPHQL_VALIDATION_FAILED"), "{res}");
+    // An input that does not parse is a VALIDATION error naming its field, like any other.
+    assert_eq!(error_code(&res), Some("VALIDATION"), "{res}");
+    assert_eq!(
+        res["errors"][0]["extensions"]["field"], "principal",
+        "{res}"
+    );
+    assert_eq!(
+        res["errors"].as_array().map(Vec::len),
+        Some(1),
+        "one error per field: {res}"
+    );
     assert!(
         res["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("strings"),
+            .contains("string"),
         "{res}"
     );
     let whole = app
@@ -143,9 +153,105 @@ async fn money_never_travels_as_a_float() {
             None,
         )
         .await;
+    assert_eq!(error_code(&garbage), Some("VALIDATION"), "{garbage}");
     assert_eq!(
-        error_code(&garbage),
-        Some("GRAPHQL_VALIDATION_FAILED"),
+        garbage["errors"][0]["extensions"]["field"], "startDate",
         "{garbage}"
+    );
+    // The same in a literal argument.
+    let literal = app
+        .gql(
+            "{ loanCalculator(input: { principal: \"100\", annualRate: \"0.1\", periods: 2, frequency: MONTHLY, method: EQUAL_INSTALLMENT, startDate: \"2026-13-45\", paymentDay: 10 }) { apr } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(&literal), Some("VALIDATION"), "{literal}");
+    assert_eq!(
+        literal["errors"][0]["extensions"]["field"], "startDate",
+        "{literal}"
+    );
+    assert_eq!(
+        literal["errors"][0]["extensions"]["argumentPath"], "input.startDate",
+        "{literal}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_utf8_says_so() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .header("content-type", "application/json")
+        .body(b"{\"query\": \"{ __typename }\", \"x\": \"\xff\xfe\"}".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(error_code(&body), Some("BAD_REQUEST"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("UTF-8"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn fields_come_back_in_the_order_they_were_asked() {
+    let app = TestApp::spawn().await;
+    let (token, _) = app
+        .register_customer("13812349876", "a good password")
+        .await;
+    // `me` waits for the database, `__typename` does not: resolved concurrently, the fast
+    // one used to come first.
+    let query = "{ me { role id displayName } __typename second: __typename loanCalculator(input: { principal: \"100\", annualRate: \"0.1\", periods: 2, frequency: MONTHLY, method: EQUAL_INSTALLMENT, startDate: \"2026-01-15\", paymentDay: 10 }) { totalInterest apr entries { principal period } } }";
+    for _ in 0..10 {
+        let res = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&token)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let at = |needle: &str| {
+            res.find(needle)
+                .unwrap_or_else(|| panic!("{needle} in {res}"))
+        };
+        assert!(at("\"me\"") < at("\"__typename\""), "{res}");
+        assert!(at("\"__typename\"") < at("\"second\""), "{res}");
+        assert!(at("\"second\"") < at("\"loanCalculator\""), "{res}");
+        assert!(
+            at("\"role\"") < at("\"id\"") && at("\"id\"") < at("\"displayName\""),
+            "{res}"
+        );
+        assert!(at("\"totalInterest\"") < at("\"apr\""), "{res}");
+        assert!(at("\"principal\"") < at("\"period\""), "{res}");
+    }
+}
+
+#[tokio::test]
+async fn an_apr_is_never_shown_above_the_legal_cap() {
+    let app = TestApp::spawn().await;
+    // 24 % nominal: the exact IRR is 0.24000063 (interest is rounded to the fen), which
+    // is 24.00 % as disclosed; the answer shows the disclosed figure, never the one above.
+    let res = app
+        .gql(
+            "{ loanCalculator(input: { principal: \"10000.00\", annualRate: \"0.24\", periods: 12, frequency: MONTHLY, method: EQUAL_INSTALLMENT, startDate: \"2026-01-15\", paymentDay: 10 }) { apr aprPercent } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(res["data"]["loanCalculator"]["apr"], "0.2400", "{res}");
+    assert_eq!(
+        res["data"]["loanCalculator"]["aprPercent"], "24.00",
+        "{res}"
     );
 }

@@ -121,6 +121,7 @@ impl TestApp {
             ("FENQI_HTTP_WORKERS", "1".into()),
             ("FENQI_DB_MAX_CONNECTIONS", "5".into()),
             ("FENQI_AUTH_ATTEMPTS_PER_MINUTE", "200".into()),
+            ("FENQI_PUBLIC_REQUESTS_PER_MINUTE", "10000".into()),
             // Schedules that never fire, so a wall-clock tick cannot run a job in the middle
             // of a test; a test that needs a schedule sets its own.
             ("FENQI_SESSION_PURGE_SCHEDULE", NEVER.into()),

@@ -13,6 +13,7 @@ mod data_rights;
 mod demo;
 mod graphiql;
 mod guards;
+mod identity_conflicts;
 mod jobs;
 mod limits;
 mod ops;

@@ -112,7 +112,10 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The audit trail, newest first.
-    #[graphql(guard = "RoleGuard::new(AUDIT_READERS)")]
+    #[graphql(
+        guard = "RoleGuard::new(AUDIT_READERS)",
+        complexity = "super::cursor::page_cost(first, child_complexity)"
+    )]
     async fn audit_trail(
         &self,
         ctx: &Context<'_>,

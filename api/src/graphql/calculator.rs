@@ -101,10 +101,22 @@ pub struct LoanQuote {
     /// All fees.
     pub total_fees: Decimal,
     /// The annualized rate by the IRR method (PBOC 2021 No. 3): periodic IRR × periods per
-    /// year, as a fraction.
+    /// year, as a fraction, disclosed to 0.01 % ("0.2400" = 24.00 %): the figure compared
+    /// with the legal cap, never above it.
     pub apr: Decimal,
-    /// (1 + periodic IRR)^(periods per year) − 1.
+    /// The APR as a percent with two decimals ("24.00"), as a bank shows it.
+    pub apr_percent: Decimal,
+    /// (1 + periodic IRR)^(periods per year) − 1, disclosed to 0.01 %.
     pub effective_annual_rate: Decimal,
+}
+
+/// A disclosed fraction as a percent with two decimals.
+fn percent(fraction: RustDecimal) -> RustDecimal {
+    let mut p = fraction
+        .checked_mul(RustDecimal::ONE_HUNDRED)
+        .unwrap_or(RustDecimal::MAX);
+    p.rescale(2);
+    p
 }
 
 impl From<Quote> for LoanQuote {
@@ -115,6 +127,7 @@ impl From<Quote> for LoanQuote {
             total_interest: money(q.total_interest),
             total_fees: money(q.total_fees),
             apr: Decimal(q.apr),
+            apr_percent: Decimal(percent(q.apr)),
             effective_annual_rate: Decimal(q.effective_annual_rate),
         }
     }
@@ -126,7 +139,12 @@ pub struct CalculatorQuery;
 
 #[Object]
 impl CalculatorQuery {
-    /// Prices a loan: schedule, totals, APR and effective annual rate. Public.
+    /// Prices a loan: schedule, totals, APR and effective annual rate. Public. Its cost in
+    /// the complexity limit is its selection once per period: a schedule costs what it
+    /// returns.
+    #[graphql(
+        complexity = "child_complexity.saturating_mul(usize::try_from(input.periods.max(1)).unwrap_or(1)).saturating_add(1)"
+    )]
     async fn loan_calculator(
         &self,
         ctx: &Context<'_>,
@@ -145,8 +163,10 @@ impl CalculatorQuery {
             start_date: input.start_date.0,
             payment_day: i64::from(input.payment_day),
         };
+        let caller = ctx.anonymous_caller()?;
         ctx.domain()?
-            .loan_calculator(terms)
+            .loan_calculator(&caller, terms)
+            .await
             .gql()
             .map(LoanQuote::from)
     }

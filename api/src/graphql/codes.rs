@@ -63,7 +63,12 @@ impl Extension for ErrorCodesExtension {
                 .as_ref()
                 .is_some_and(|e| e.get("code").is_some());
             if !has_code {
-                *error = with_code(error.clone(), "GRAPHQL_VALIDATION_FAILED");
+                let code = if is_bare_input_error(&error.message) {
+                    "VALIDATION"
+                } else {
+                    "GRAPHQL_VALIDATION_FAILED"
+                };
+                *error = with_code(error.clone(), code);
             }
         }
         response
@@ -87,10 +92,26 @@ impl Extension for ErrorCodesExtension {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         next.run(ctx).await.map_err(|errors| {
+            // A bad argument value is reported twice: once with the argument's path (the
+            // useful one), once by the variables rule without it.
+            let has_argument_error = errors
+                .iter()
+                .any(|e| e.message.starts_with("Invalid value for argument \""));
             errors
                 .into_iter()
+                .filter(|e| !(has_argument_error && is_bare_input_error(&e.message)))
                 .map(|mut e| {
-                    if e.message == "Query is nested too deep." {
+                    if let Some((path, reason)) = argument_error(&e.message) {
+                        let field = path.rsplit('.').next().unwrap_or(&path).to_owned();
+                        e.message = input_message(&field, &reason);
+                        let ext = e.extensions.get_or_insert_with(Default::default);
+                        ext.set("code", "VALIDATION");
+                        ext.set("field", field);
+                        ext.set("argumentPath", path);
+                        e
+                    } else if is_bare_input_error(&e.message) {
+                        with_code(e, "VALIDATION")
+                    } else if e.message == "Query is nested too deep." {
                         e.message = format!(
                             "This query is nested more than {} levels deep. Ask for fewer nested fields.",
                             self.limits.max_depth
@@ -108,5 +129,56 @@ impl Extension for ErrorCodesExtension {
                 })
                 .collect()
         })
+    }
+}
+
+/// `Invalid value for argument "input.startDate", expected type "Date"` → the path and the
+/// reason.
+fn argument_error(message: &str) -> Option<(String, String)> {
+    let rest = message.strip_prefix("Invalid value for argument \"")?;
+    let (path, reason) = rest.split_once("\", ")?;
+    Some((path.to_owned(), reason.to_owned()))
+}
+
+/// A value that did not fit its type, reported without the argument it was given for.
+fn is_bare_input_error(message: &str) -> bool {
+    message.starts_with("Failed to parse \"") || message.starts_with("Expected input type \"")
+}
+
+/// A message a form can show beside the field.
+fn input_message(field: &str, reason: &str) -> String {
+    let expected = reason
+        .strip_prefix("expected type \"")
+        .and_then(|r| r.strip_suffix('"'));
+    match expected {
+        Some("Date") => format!("{field}: write a date like 2026-11-29."),
+        Some("Decimal") => format!(
+            "{field}: write a decimal number as a string, like \"1234.56\" (never as a floating-point number)."
+        ),
+        Some("Int") => format!("{field}: write a whole number."),
+        Some("Boolean") => format!("{field}: write true or false."),
+        Some("String") | Some("ID") => format!("{field}: write text in quotes."),
+        Some(other) => format!("{field}: expected {other}."),
+        None => format!("{field}: {reason}."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argument_errors_name_their_field() {
+        let (path, reason) = argument_error(
+            "Invalid value for argument \"input.startDate\", expected type \"Date\"",
+        )
+        .unwrap();
+        assert_eq!(path, "input.startDate");
+        assert_eq!(
+            input_message("startDate", &reason),
+            "startDate: write a date like 2026-11-29."
+        );
+        assert!(argument_error("Unknown field").is_none());
+        assert!(is_bare_input_error("Failed to parse \"Date\": x"));
     }
 }

@@ -79,6 +79,15 @@ where
     conn
 }
 
+/// The complexity of a page: its selection once per row it may hold (`first`, 20 by
+/// default, at most 100), so a request costs what it may return.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let rows = first.unwrap_or(20).clamp(1, 100);
+    child_complexity
+        .saturating_mul(usize::try_from(rows).unwrap_or(100))
+        .saturating_add(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

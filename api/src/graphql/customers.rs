@@ -192,7 +192,10 @@ impl CustomerQuery {
     }
 
     /// Finds customers by a part of the name, or exactly by mobile or ID number.
-    #[graphql(guard = "RoleGuard::new(STAFF)")]
+    #[graphql(
+        guard = "RoleGuard::new(STAFF)",
+        complexity = "super::cursor::page_cost(first, child_complexity)"
+    )]
     async fn search_customers(
         &self,
         ctx: &Context<'_>,

@@ -184,7 +184,10 @@ impl RiskQuery {
     }
 
     /// Every policy version, newest first.
-    #[graphql(guard = "RoleGuard::new(POLICY_READERS)")]
+    #[graphql(
+        guard = "RoleGuard::new(POLICY_READERS)",
+        complexity = "super::cursor::page_cost(first, child_complexity)"
+    )]
     async fn risk_policies(
         &self,
         ctx: &Context<'_>,

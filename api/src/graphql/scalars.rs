@@ -33,6 +33,16 @@ impl ScalarType for Decimal {
         }
     }
 
+    /// Checked during validation too, so that a bad value is reported with the path of
+    /// the argument it was given for (`input.principal`), which the form needs.
+    fn is_valid(value: &Value) -> bool {
+        match value {
+            Value::String(s) => rust_decimal::Decimal::from_str(s.trim()).is_ok(),
+            Value::Number(n) => n.is_i64(),
+            _ => false,
+        }
+    }
+
     fn to_value(&self) -> Value {
         Value::String(self.0.to_string())
     }
@@ -53,6 +63,11 @@ impl ScalarType for Date {
                 }),
             _ => Err(InputValueError::expected_type(value)),
         }
+    }
+
+    /// Checked during validation too (see [`Decimal`]).
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(s) if NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").is_ok())
     }
 
     fn to_value(&self) -> Value {

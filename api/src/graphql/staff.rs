@@ -40,7 +40,10 @@ pub struct StaffQuery;
 #[Object]
 impl StaffQuery {
     /// Staff accounts, oldest first.
-    #[graphql(guard = "RoleGuard::new(STAFF_READERS)")]
+    #[graphql(
+        guard = "RoleGuard::new(STAFF_READERS)",
+        complexity = "super::cursor::page_cost(first, child_complexity)"
+    )]
     async fn staff_accounts(
         &self,
         ctx: &Context<'_>,

@@ -70,6 +70,13 @@ pub async fn execute(
         }
         body.extend_from_slice(&chunk);
     }
+    if std::str::from_utf8(&body).is_err() {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "The body is not UTF-8 text. Send the GraphQL request as JSON encoded in UTF-8.",
+        );
+    }
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {

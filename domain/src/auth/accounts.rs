@@ -151,7 +151,7 @@ impl Domain {
         input: NewCustomer,
         caller: &Caller,
     ) -> DomainResult<SessionIssued> {
-        self.throttle_client(caller)?;
+        self.throttle_client(caller).await?;
         let display_name = parse_display_name(&input.display_name, "displayName")?;
         let mobile = input
             .mobile

@@ -72,7 +72,7 @@ impl Domain {
         password: &str,
         caller: &Caller,
     ) -> DomainResult<SessionIssued> {
-        self.throttle_client(caller)?;
+        self.throttle_client(caller).await?;
         if login.trim().is_empty() {
             return Err(DomainError::validation(
                 "login",

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryIntoModel,
+};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -18,8 +20,11 @@ use crate::money::Money;
 use crate::pii::{EmailAddress, IdNumber, MobileNumber};
 use crate::service::Domain;
 
-use super::access::{STAFF_READERS, STAFF_WRITERS, audit_unless_self_service, load_for, not_found};
+use super::access::{
+    STAFF_READERS, STAFF_WRITERS, audit_unless_self_service, is_self_service, load_for, not_found,
+};
 use super::consent::{self, ConsentPurpose};
+use super::identity_conflicts::{self, IdentityField};
 
 /// The most a monthly income may be (10 million yuan): larger is a typing error.
 const MAX_MONTHLY_INCOME_FEN: i64 = 1_000_000_000;
@@ -269,6 +274,11 @@ impl Domain {
     }
 
     /// Changes a profile. Staff changes are audited with the masked state before and after.
+    ///
+    /// A customer changing their own ID or mobile number to one that another customer
+    /// holds gets exactly the answer a free number gets, while the number on file stays
+    /// and the conflict goes to staff review (see [`super::identity_conflicts`]); such
+    /// changes are limited per account and day. Staff get `CONFLICT`.
     pub async fn update_customer(
         &self,
         customer_id: Uuid,
@@ -280,13 +290,18 @@ impl Domain {
         let current = load_for(&txn, caller, customer_id, STAFF_WRITERS).await?;
         let before = self.audit_snapshot(&self.customer_view(&current)?);
         let mut model: customer::ActiveModel = current.clone().into();
-        if let Some(name) = input.full_name.as_deref() {
-            let name = parse_full_name(name)?;
-            if name != current.full_name {
-                unverify(&mut model);
+        let name_changed = match input.full_name.as_deref() {
+            Some(name) => {
+                let name = parse_full_name(name)?;
+                let changed = name != current.full_name;
+                if changed {
+                    unverify(&mut model);
+                }
+                model.full_name = Set(name);
+                changed
             }
-            model.full_name = Set(name);
-        }
+            None => false,
+        };
         self.apply_profile(
             &txn,
             &mut model,
@@ -298,6 +313,12 @@ impl Domain {
         )
         .await?;
         model.updated_at = Set(to_millis(now));
+        let answer = if is_self_service(caller) {
+            self.hold_back_taken_identifiers(&txn, now, caller, &current, &mut model, name_changed)
+                .await?
+        } else {
+            None
+        };
         let saved = model.update(&txn).await.map_err(duplicate)?;
         let view = self.customer_view(&saved)?;
         audit_unless_self_service(
@@ -310,7 +331,87 @@ impl Domain {
         )
         .await?;
         txn.commit().await?;
-        Ok(view)
+        Ok(answer.unwrap_or(view))
+    }
+
+    /// For a customer's own change: counts each change of an identifier against the daily
+    /// limit, and for each new identifier another customer holds, records the conflict
+    /// and puts the one on file back into `model`. Returns the answer the change would
+    /// have had if every number were free, when one was held back.
+    async fn hold_back_taken_identifiers<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        now: DateTime<Utc>,
+        caller: &Caller,
+        current: &customer::Model,
+        model: &mut customer::ActiveModel,
+        name_changed: bool,
+    ) -> DomainResult<Option<CustomerView>> {
+        let new_hash = |value: &sea_orm::ActiveValue<Option<String>>| match value {
+            sea_orm::ActiveValue::Set(Some(h)) => Some(h.clone()),
+            _ => None,
+        };
+        let mobile =
+            new_hash(&model.mobile_hash).filter(|h| current.mobile_hash.as_ref() != Some(h));
+        let id_number =
+            new_hash(&model.id_number_hash).filter(|h| current.id_number_hash.as_ref() != Some(h));
+        if mobile.is_none() && id_number.is_none() {
+            return Ok(None);
+        }
+        let account = caller
+            .actor
+            .map(|a| a.account_id.to_string())
+            .unwrap_or_default();
+        self.throttle_identity_change(&account).await?;
+        let as_if = self.customer_view(&model.clone().try_into_model()?)?;
+        let mut held_back = false;
+        if let Some(hash) = mobile
+            && let Some(holder) =
+                identity_conflicts::holder(txn, IdentityField::Mobile, &hash, current.id).await?
+        {
+            let masked = as_if.mobile_masked.clone().unwrap_or_default();
+            identity_conflicts::record(
+                txn,
+                now,
+                caller,
+                current.id,
+                IdentityField::Mobile,
+                holder,
+                masked,
+                hash,
+            )
+            .await?;
+            model.mobile_hash = Set(current.mobile_hash.clone());
+            model.mobile_enc = Set(current.mobile_enc.clone());
+            held_back = true;
+        }
+        if let Some(hash) = id_number
+            && let Some(holder) =
+                identity_conflicts::holder(txn, IdentityField::IdNumber, &hash, current.id).await?
+        {
+            let masked = as_if.id_number_masked.clone().unwrap_or_default();
+            identity_conflicts::record(
+                txn,
+                now,
+                caller,
+                current.id,
+                IdentityField::IdNumber,
+                holder,
+                masked,
+                hash,
+            )
+            .await?;
+            // The birth date is bound to the ID number on file, and so is verification.
+            model.id_number_hash = Set(current.id_number_hash.clone());
+            model.id_number_enc = Set(current.id_number_enc.clone());
+            model.birth_date = Set(current.birth_date);
+            if !name_changed {
+                model.identity_verified_at = Set(current.identity_verified_at);
+                model.identity_verified_by = Set(current.identity_verified_by);
+            }
+            held_back = true;
+        }
+        Ok(held_back.then_some(as_if))
     }
 
     /// A profile, identifiers masked.

@@ -239,7 +239,8 @@ proptest! {
         let t = terms(input);
         match quote(&t, &Limits::default()) {
             Ok(q) => {
-                prop_assert!(q.apr.round_dp(4) <= Decimal::new(24, 2));
+                prop_assert!(q.apr <= Decimal::new(24, 2), "disclosed APR {} above the cap", q.apr);
+                prop_assert_eq!(q.apr, q.apr_exact.round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero));
                 prop_assert_eq!(q.total_payment, q.schedule.total_payment());
                 prop_assert_eq!(q.total_payment, t.principal() + q.total_interest + q.total_fees);
             }

@@ -19,10 +19,27 @@ pub struct LoanQuote {
     pub total_interest: Money,
     /// All fees.
     pub total_fees: Money,
-    /// The APR by the IRR method, a fraction with 8 decimal places (`0.12` = 12 %).
+    /// The APR as disclosed: the IRR-method APR rounded half-up to 0.01 % (a fraction with
+    /// [`DISCLOSED_RATE_DP`] decimal places, `0.1200` = 12.00 %). This is the figure every
+    /// customer and every document is shown, and the one compared with the legal cap, so
+    /// no loan ever shows an APR above the cap.
     pub apr: Decimal,
-    /// `(1 + periodic IRR)^(periods a year) − 1`, a fraction with 8 decimal places.
+    /// The APR by the IRR method to 8 decimal places, for checks and worked examples; never
+    /// shown to a customer.
+    pub apr_exact: Decimal,
+    /// `(1 + periodic IRR)^(periods a year) − 1`, disclosed like the APR (to 0.01 %).
     pub effective_annual_rate: Decimal,
+    /// The effective annual rate to 8 decimal places.
+    pub effective_annual_rate_exact: Decimal,
+}
+
+/// Decimal places of a disclosed rate as a fraction: a bank shows a percent with two
+/// decimals (24.00 %), which is a fraction with four.
+pub const DISCLOSED_RATE_DP: u32 = 4;
+
+/// A rate as disclosed: rounded half-up to [`DISCLOSED_RATE_DP`] places.
+pub fn disclosed_rate(rate: Decimal) -> Decimal {
+    rate.round_dp_with_strategy(DISCLOSED_RATE_DP, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// Computes the schedule of `terms`, its totals and APR, and refuses the loan if its APR
@@ -36,9 +53,7 @@ pub struct LoanQuote {
 pub fn quote(terms: &LoanTerms, limits: &Limits) -> Result<LoanQuote, TermsError> {
     let schedule = generate(terms);
     let rates = annual_rates(&schedule);
-    let disclosed = rates
-        .apr
-        .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
+    let disclosed = disclosed_rate(rates.apr);
     let cap = limits.rate_cap();
     if disclosed > cap.value() {
         let (field, what) = if terms.method().has_fee() {
@@ -70,7 +85,9 @@ pub fn quote(terms: &LoanTerms, limits: &Limits) -> Result<LoanQuote, TermsError
         total_payment,
         total_interest,
         total_fees,
-        apr: rates.apr,
-        effective_annual_rate: rates.effective_annual_rate,
+        apr: disclosed,
+        apr_exact: rates.apr,
+        effective_annual_rate: disclosed_rate(rates.effective_annual_rate),
+        effective_annual_rate_exact: rates.effective_annual_rate,
     })
 }
