@@ -137,7 +137,12 @@ fn fail(error: &dyn Display, format: LogFormat) -> ExitCode {
             // Installs a JSON subscriber if none is there yet; the filter is a constant
             // that parses.
             let _ = telemetry::init("info", LogFormat::Json);
-            tracing::error!("{error}");
+            if tracing::enabled!(tracing::Level::ERROR) {
+                tracing::error!("{error}");
+            } else {
+                // FENQI_LOG=off must not make a failure silent.
+                eprintln!("error: {error}");
+            }
         }
         LogFormat::Pretty => eprintln!("error: {error}"),
     }
