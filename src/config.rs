@@ -2,6 +2,7 @@
 //! for everything, so `cargo run` needs no configuration. A wrong value stops start-up with
 //! a message naming the setting.
 
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
 use api::ApiLimits;
@@ -163,22 +164,23 @@ impl Settings {
             ));
         }
         let bind = get("FENQI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
-        if bind.parse::<std::net::SocketAddr>().is_err() {
-            return Err(ConfigError::new(
-                "FENQI_BIND",
-                format!("'{bind}' is not an address like 127.0.0.1:8080"),
-            ));
-        }
+        check_listen_address("FENQI_BIND", &bind, "127.0.0.1:8080")?;
         let worker_bind = get("FENQI_WORKER_BIND").unwrap_or_else(|| "127.0.0.1:8081".into());
-        if worker_bind.parse::<std::net::SocketAddr>().is_err() {
-            return Err(ConfigError::new(
-                "FENQI_WORKER_BIND",
-                format!("'{worker_bind}' is not an address like 127.0.0.1:8081"),
-            ));
-        }
+        check_listen_address("FENQI_WORKER_BIND", &worker_bind, "127.0.0.1:8081")?;
         let cpus = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2) as u64;
+        let log_filter = get("FENQI_LOG").unwrap_or_else(|| "info".into());
+        // Checked here, not when logging starts: a filter that does not parse must stop
+        // start-up like any other wrong setting, not be replaced behind the operator's back.
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&log_filter) {
+            return Err(ConfigError::new(
+                "FENQI_LOG",
+                format!(
+                    "'{log_filter}' is not a tracing filter like info or info,fenqi=debug ({e})"
+                ),
+            ));
+        }
         let log_format = match get("FENQI_LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
@@ -285,7 +287,7 @@ impl Settings {
             bind,
             worker_bind,
             http_workers: number("FENQI_HTTP_WORKERS", cpus, 1, 256)? as usize,
-            log_filter: get("FENQI_LOG").unwrap_or_else(|| "info".into()),
+            log_filter,
             log_format,
             pii_keys: get("FENQI_PII_KEYS"),
             pii_index_key: get("FENQI_PII_INDEX_KEY"),
@@ -369,16 +371,58 @@ impl Settings {
 
     /// True when both addresses listen on the loopback interface only, so nothing but this
     /// machine can reach the platform.
+    /// A host name counts only when every address it resolves to is a loopback address
+    /// (`localhost` does), since the listener may take any of them.
     pub fn binds_loopback_only(&self) -> bool {
         [&self.bind, &self.worker_bind].iter().all(|addr| {
-            addr.parse::<std::net::SocketAddr>()
-                .is_ok_and(|a| a.ip().is_loopback())
+            let resolved: Vec<SocketAddr> = addr
+                .as_str()
+                .to_socket_addrs()
+                .map(Iterator::collect)
+                .unwrap_or_default();
+            !resolved.is_empty() && resolved.iter().all(|a| a.ip().is_loopback())
         })
     }
 
     /// True for the embedded default (a SQLite database).
     pub fn is_embedded(&self) -> bool {
         self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// Accepts `ip:port`, `[ipv6]:port` or `host:port` (such as `localhost:8080`) when the host
+/// resolves; anything else is refused naming `setting`. Host names are checked for their
+/// characters first, so garbage is refused without asking a name server.
+fn check_listen_address(
+    setting: &'static str,
+    value: &str,
+    example: &str,
+) -> Result<(), ConfigError> {
+    if value.parse::<SocketAddr>().is_ok() {
+        return Ok(());
+    }
+    let port = example.rsplit(':').next().unwrap_or_default();
+    let refuse = |why: &str| {
+        ConfigError::new(
+            setting,
+            format!("'{value}' {why}; use a host and a port like {example} or localhost:{port}"),
+        )
+    };
+    let Some((host, port)) = value.rsplit_once(':') else {
+        return Err(refuse("is not a host and a port"));
+    };
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'));
+    if !host_ok || port.parse::<u16>().is_err() {
+        return Err(refuse("is not a host and a port"));
+    }
+    match value.to_socket_addrs().map(|addrs| addrs.count()) {
+        Ok(0) => Err(refuse("resolves to no address")),
+        Ok(_) => Ok(()),
+        Err(e) => Err(refuse(&format!("cannot be resolved ({e})"))),
     }
 }
 
@@ -418,6 +462,11 @@ mod tests {
             ("FENQI_DATABASE_URL", "mysql://x"),
             ("FENQI_QUEUE_URL", "amqp://x"),
             ("FENQI_BIND", "localhost"),
+            ("FENQI_BIND", "local host:8080"),
+            ("FENQI_BIND", "localhost:http"),
+            ("FENQI_WORKER_BIND", "127.0.0.1:99999"),
+            ("FENQI_LOG", "bad["),
+            ("FENQI_LOG", "info,fenqi=loud"),
             ("FENQI_LOG_FORMAT", "xml"),
             ("FENQI_LEGAL_APR_CAP", "24"),
             ("FENQI_TIMEZONE", "Mars/Olympus"),
@@ -433,6 +482,30 @@ mod tests {
             assert_eq!(err.setting, name, "{err}");
             assert!(err.to_string().starts_with(name));
         }
+    }
+
+    #[test]
+    fn a_host_name_binds_and_localhost_is_loopback() {
+        let s = with(&[
+            ("FENQI_BIND", "localhost:8080"),
+            ("FENQI_WORKER_BIND", "localhost:8081"),
+        ])
+        .unwrap();
+        assert_eq!(s.bind, "localhost:8080");
+        assert!(s.binds_loopback_only());
+        let s = with(&[("FENQI_BIND", "[::1]:8080")]).unwrap();
+        assert!(s.binds_loopback_only());
+        let s = with(&[("FENQI_WORKER_BIND", "0.0.0.0:8081")]).unwrap();
+        assert!(!s.binds_loopback_only());
+    }
+
+    #[test]
+    fn a_log_filter_is_kept_as_written_when_it_parses() {
+        assert_eq!(with(&[]).unwrap().log_filter, "info");
+        let s = with(&[("FENQI_LOG", "warn,fenqi=debug")]).unwrap();
+        assert_eq!(s.log_filter, "warn,fenqi=debug");
+        let err = with(&[("FENQI_LOG", "bad[")]).unwrap_err();
+        assert!(err.to_string().contains("'bad['"), "{err}");
     }
 
     #[test]

@@ -73,15 +73,21 @@ pub struct Platform {
 }
 
 /// Connects to the database only: enough for `migrate`, `create-staff` and `seed-demo`,
-/// which must work before the queue exists.
+/// which must work before the queue exists. A database that cannot be opened is reported
+/// as a `FENQI_DATABASE_URL` error that says why (a missing folder, a refused connection)
+/// without the URL's password; the folder is checked before the key file is made.
 pub async fn connect_domain(
     settings: &Settings,
     clock: Arc<dyn Clock>,
 ) -> Result<Arc<Domain>, LaunchError> {
+    keys::require_sqlite_folder(&settings.database_url)?;
     let keys = Arc::new(keys::resolve(settings)?);
     let db = domain::db::connect(&settings.database_url, settings.db_max_connections)
         .await
-        .map_err(LaunchError::Database)?;
+        .map_err(|e| ConfigError {
+            setting: "FENQI_DATABASE_URL",
+            message: e.to_string(),
+        })?;
     let bureau: Arc<dyn CreditBureau> = match &settings.credit_bureau {
         Some(b) => Arc::new(
             HttpCreditBureau::new(HttpBureauConfig {

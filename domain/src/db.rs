@@ -4,8 +4,12 @@
 //! serialized with `BEGIN IMMEDIATE` (plus WAL and a busy timeout) so two requests never
 //! fail with "database is locked" half-way through; on PostgreSQL, row locks do that job.
 
+use std::str::FromStr;
 use std::time::Duration;
 
+use sea_orm::sqlx::ConnectOptions as _;
+use sea_orm::sqlx::Connection as _;
+use sea_orm::sqlx::postgres::PgConnectOptions;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqlErr,
@@ -15,8 +19,39 @@ use sea_orm::{
 /// How long a SQLite writer waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Connects to the database named by `url` (`sqlite://…` or `postgres://…`).
-pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+/// How long the first connection to PostgreSQL may take at start-up. An operator whose
+/// server is down or unreachable should hear so in seconds, not after a pool time-out.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the database could not be opened, in words an operator can act on. It names the
+/// host and port, never the URL itself, so the password in it is never printed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// Nothing listens at the address.
+    #[error("connection refused at {addr} (is PostgreSQL running?)")]
+    Refused {
+        /// `host:port`.
+        addr: String,
+    },
+    /// The address did not answer in time (a firewall, a wrong host).
+    #[error("no answer from {addr} within {} s (is the host reachable?)", CONNECT_TIMEOUT.as_secs())]
+    TimedOut {
+        /// `host:port`.
+        addr: String,
+    },
+    /// The server was reached but refused us, or anything else went wrong.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Connects to the database named by `url` (`sqlite://…` or `postgres://…`). PostgreSQL is
+/// tried once, directly, within [`CONNECT_TIMEOUT`] before the pool is built: the pool
+/// retries a refused connection silently until its time-out and then reports only that
+/// it timed out, which hides the cause.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, ConnectError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        probe_postgres(url).await?;
+    }
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
@@ -30,7 +65,33 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
         });
-    Database::connect(options).await
+    Database::connect(options)
+        .await
+        .map_err(|e| ConnectError::Other(e.to_string()))
+}
+
+/// One direct connection to PostgreSQL, closed again at once, to learn why it fails.
+async fn probe_postgres(url: &str) -> Result<(), ConnectError> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| ConnectError::Other(format!("not a usable PostgreSQL URL: {e}")))?;
+    let addr = match options.get_socket() {
+        Some(socket) => socket.display().to_string(),
+        None => format!("{}:{}", options.get_host(), options.get_port()),
+    };
+    match tokio::time::timeout(CONNECT_TIMEOUT, options.connect()).await {
+        Err(_) => Err(ConnectError::TimedOut { addr }),
+        Ok(Ok(connection)) => {
+            // Only a probe: a failure to say goodbye changes nothing.
+            let _ = connection.close().await;
+            Ok(())
+        }
+        Ok(Err(sea_orm::sqlx::Error::Io(e)))
+            if e.kind() == std::io::ErrorKind::ConnectionRefused =>
+        {
+            Err(ConnectError::Refused { addr })
+        }
+        Ok(Err(e)) => Err(ConnectError::Other(format!("{addr}: {e}"))),
+    }
 }
 
 /// Begins a transaction that will write. Use it for every use case that changes state, so

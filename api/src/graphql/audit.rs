@@ -121,7 +121,7 @@ impl AuditQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "How many (1–100, default 20).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
-        filter: Option<AuditFilterInput>,
+        #[graphql(desc = "Entries matching every field given.")] filter: Option<AuditFilterInput>,
     ) -> async_graphql::Result<Connection<String, AuditEntry>> {
         let caller = ctx.caller().await?;
         let filter = filter.unwrap_or_default();

@@ -445,7 +445,7 @@ impl CustomerMutation {
     async fn fetch_credit_report(
         &self,
         ctx: &Context<'_>,
-        customer_id: ID,
+        #[graphql(desc = "The customer whose report is wanted.")] customer_id: ID,
         #[graphql(desc = "Ask the bureau again even if the stored report is fresh.")]
         refresh: Option<bool>,
     ) -> async_graphql::Result<CreditReport> {

@@ -64,6 +64,18 @@ impl LoginName {
     }
 }
 
+/// Tells the operator that a login name was locked: a burst of these is a password-guessing
+/// attack. The login is named only by the start of its keyed hash (the `key_hash` of its
+/// `login_throttle` row), never as typed, and no password is logged.
+fn log_lockout(key: &str, until: DateTime<Utc>) {
+    let fingerprint: String = key.chars().take(16).collect();
+    tracing::warn!(
+        login_fingerprint = %fingerprint,
+        locked_until = %until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "login locked after repeated failed attempts"
+    );
+}
+
 impl Domain {
     /// Logs in with a mobile number or e-mail address and a password.
     pub async fn login(
@@ -218,6 +230,7 @@ impl Domain {
             active.locked_until = Set(Some(to_millis(until)));
             active.update(&txn).await?;
             txn.commit().await?;
+            log_lockout(key, until);
             return Err(self.locked(until, now));
         }
         txn.commit().await?;
@@ -233,6 +246,7 @@ impl Domain {
             .filter(login_throttle::Column::KeyHash.eq(key))
             .exec(self.db())
             .await?;
+        log_lockout(key, until);
         Ok(until)
     }
 

@@ -40,7 +40,7 @@ pub struct BankAccountView {
     pub card_masked: String,
     /// Whether the number passes the Luhn check.
     pub luhn_valid: bool,
-    /// What the agent should check, when anything.
+    /// What to check about the card, when anything; the customer and staff both see it.
     pub warning: Option<String>,
     /// When it was added.
     pub created_at: DateTime<Utc>,
@@ -53,9 +53,7 @@ pub(crate) fn view(m: &customer_bank_account::Model) -> BankAccountView {
         bank_name: m.bank_name.clone(),
         card_masked: format!("**** **** **** {}", m.card_last4),
         luhn_valid: m.luhn_valid,
-        warning: (!m.luhn_valid).then(|| {
-            "The card number fails the Luhn check; confirm it with the customer.".to_owned()
-        }),
+        warning: (!m.luhn_valid).then(|| BankCardNumber::LUHN_WARNING.to_owned()),
         created_at: from_millis(m.created_at),
     }
 }

@@ -33,9 +33,9 @@ impl BankCardNumber {
     /// The blind-index and encryption purpose for card numbers.
     pub const PURPOSE: &'static str = "bank_card";
 
-    /// The warning given when the Luhn check fails.
-    pub const LUHN_WARNING: &'static str =
-        "The card number fails the Luhn check; confirm it with the customer.";
+    /// The warning given when the Luhn check fails. The customer and the agent both see it,
+    /// so it speaks to whoever reads it.
+    pub const LUHN_WARNING: &'static str = "This card number fails the Luhn check, which usually means a mistyped digit; please check it against the card.";
 
     /// Parses what a person typed: spaces and dashes are accepted and dropped. Refused,
     /// naming `field`, when anything else but digits is present or there are not 12–19
@@ -143,10 +143,9 @@ mod tests {
         let (card, check) = BankCardNumber::parse("6222 0202 0011 2233 445", "cardNumber").unwrap();
         assert_eq!(card.expose(), "6222020200112233445");
         assert!(!check.luhn_valid);
-        assert_eq!(
-            check.warning.as_deref(),
-            Some("The card number fails the Luhn check; confirm it with the customer.")
-        );
+        assert_eq!(check.warning.as_deref(), Some(BankCardNumber::LUHN_WARNING));
+        // Customers read it too: it must not speak to staff about "the customer".
+        assert!(!BankCardNumber::LUHN_WARNING.contains("customer"));
     }
 
     #[test]

@@ -239,7 +239,7 @@ impl BankAccount {
     async fn luhn_valid(&self) -> bool {
         self.0.luhn_valid
     }
-    /// What to confirm with the customer, if anything.
+    /// Something to check about the card, if anything (a failed Luhn check).
     async fn warning(&self) -> Option<&str> {
         self.0.warning.as_deref()
     }
