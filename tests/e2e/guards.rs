@@ -88,6 +88,16 @@ fn fields() -> Vec<Field> {
             access: Roles(STAFF_READERS),
         },
         Field {
+            name: "Query.identityConflicts",
+            document: "{ identityConflicts(first: 1) { edges { node { id } } } }",
+            access: Roles(STAFF_READERS),
+        },
+        Field {
+            name: "Mutation.resolveIdentityConflict",
+            document: r#"mutation { resolveIdentityConflict(id: "00000000-0000-0000-0000-000000000000", resolution: "checked") { id } }"#,
+            access: Roles(&[Role::Agent, Role::Admin]),
+        },
+        Field {
             name: "Query.consentTexts",
             document: "{ consentTexts { textHash } }",
             access: Public,

@@ -45,7 +45,7 @@ impl FenqiProcess {
         for (k, v) in &app.env {
             cmd.env(k, v);
         }
-        cmd.env("FENQI_LOG", "warn");
+        cmd.env("FENQI_LOG", "error");
         let bind = format!("127.0.0.1:{port}");
         cmd.env("FENQI_WORKER_BIND", &bind).env("FENQI_BIND", &bind);
         for (k, v) in extra {
