@@ -77,6 +77,9 @@ pub struct Settings {
     /// `FENQI_TRUSTED_PROXIES`: load balancers whose `X-Forwarded-For` is believed
     /// (comma-separated IP addresses; none by default).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `FENQI_SQL_STATEMENTS_HEADER` (`off`): `on` makes every GraphQL answer tell how many
+    /// SQL statements it cost (`X-Sql-Statements`), for tests and benchmarks.
+    pub sql_statements_header: bool,
     /// The external credit bureau; `None` uses the bank's own history only.
     pub credit_bureau: Option<BureauSettings>,
     /// Business settings: `FENQI_SESSION_TTL_MINUTES` (480), `FENQI_LOGIN_MAX_FAILURES`
@@ -294,6 +297,16 @@ impl Settings {
             purge_sessions_schedule,
             purge_retained_schedule,
             trusted_proxies,
+            sql_statements_header: match get("FENQI_SQL_STATEMENTS_HEADER").as_deref() {
+                None | Some("off") | Some("false") => false,
+                Some("on") | Some("true") => true,
+                Some(other) => {
+                    return Err(ConfigError::new(
+                        "FENQI_SQL_STATEMENTS_HEADER",
+                        format!("'{other}' is neither on nor off"),
+                    ));
+                }
+            },
             credit_bureau,
             api_limits: ApiLimits {
                 max_depth: number("FENQI_GRAPHQL_MAX_DEPTH", limits.max_depth as u64, 2, 100)?

@@ -235,6 +235,7 @@ impl Platform {
             self.settings.api_limits,
         )
         .with_trusted_proxies(self.settings.trusted_proxies.clone())
+        .with_statement_header(self.settings.sql_statements_header)
     }
 
     /// The API server on `listener` (not yet running: spawn or await it).

@@ -55,6 +55,9 @@ pub struct ApiState {
     pub schema: FenqiSchema,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Whether each GraphQL answer tells how many SQL statements it cost
+    /// (`X-Sql-Statements`): for tests and benchmarks, off in production.
+    pub statement_header: bool,
 }
 
 impl ApiState {
@@ -73,7 +76,14 @@ impl ApiState {
             limits,
             schema,
             trusted_proxies: Vec::new(),
+            statement_header: false,
         }
+    }
+
+    /// Adds `X-Sql-Statements` to every GraphQL answer.
+    pub fn with_statement_header(mut self, on: bool) -> Self {
+        self.statement_header = on;
+        self
     }
 
     /// Believes `X-Forwarded-For` from these proxies (the load balancers in front).

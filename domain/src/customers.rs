@@ -11,6 +11,7 @@ pub mod finance;
 pub mod identity;
 pub mod identity_conflicts;
 pub mod profile;
+pub mod reads;
 pub mod reveal;
 pub mod search;
 
@@ -23,5 +24,6 @@ pub use finance::{
 };
 pub use identity_conflicts::{IdentityConflictView, IdentityField};
 pub use profile::{CustomerView, ProfileInput};
+pub use reads::{CustomerGrant, CustomerRead};
 pub use reveal::RevealField;
 pub use search::{CustomerSearch, CustomerSummary};

@@ -65,9 +65,36 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
         });
-    Database::connect(options)
+    let mut db = Database::connect(options)
         .await
-        .map_err(|e| ConnectError::Other(e.to_string()))
+        .map_err(|e| ConnectError::Other(e.to_string()))?;
+    db.set_metric_callback(|_| statements::count_one());
+    Ok(db)
+}
+
+/// Counting the SQL statements a piece of work sends, so that tests can pin the cost of
+/// each read (an N+1 that comes back fails a test) and `/metrics` can show it per
+/// operation. The count is kept per task: the API counts each request on its own.
+pub mod statements {
+    use std::future::Future;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    tokio::task_local! {
+        static STATEMENTS: Arc<AtomicU64>;
+    }
+
+    /// Called by the connection for every statement it runs.
+    pub(super) fn count_one() {
+        let _ = STATEMENTS.try_with(|count| count.fetch_add(1, Ordering::Relaxed));
+    }
+
+    /// Runs `work`, counting the statements it sends on this task.
+    pub async fn counted<F: Future>(work: F) -> (F::Output, u64) {
+        let count = Arc::new(AtomicU64::new(0));
+        let output = STATEMENTS.scope(count.clone(), work).await;
+        (output, count.load(Ordering::Relaxed))
+    }
 }
 
 /// One direct connection to PostgreSQL, closed again at once, to learn why it fails.

@@ -38,3 +38,17 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// A customer has at most one row of preferences (read together with the customer).
+impl Related<super::customer_preference::Entity> for Entity {
+    fn to() -> RelationDef {
+        <super::customer_preference::Entity as Related<Entity>>::to().rev()
+    }
+}
+
+/// A customer has at most one financial status (read together with the customer).
+impl Related<super::financial_status::Entity> for Entity {
+    fn to() -> RelationDef {
+        <super::financial_status::Entity as Related<Entity>>::to().rev()
+    }
+}

@@ -122,6 +122,7 @@ impl TestApp {
             ("FENQI_DB_MAX_CONNECTIONS", "5".into()),
             ("FENQI_AUTH_ATTEMPTS_PER_MINUTE", "200".into()),
             ("FENQI_PUBLIC_REQUESTS_PER_MINUTE", "10000".into()),
+            ("FENQI_SQL_STATEMENTS_HEADER", "on".into()),
             // Schedules that never fire, so a wall-clock tick cannot run a job in the middle
             // of a test; a test that needs a schedule sets its own.
             ("FENQI_SESSION_PURGE_SCHEDULE", NEVER.into()),
@@ -190,6 +191,46 @@ impl TestApp {
         }
         let res = req.send().await.expect("request");
         res.json().await.expect("json answer")
+    }
+
+    /// Starts a second API instance on the same database, queue and clock (its own
+    /// domain, metrics and in-memory state, as another process would have), and answers
+    /// with its base URL. It stops with the test's runtime.
+    pub async fn second_api(&self) -> String {
+        let env = self.env.clone();
+        let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("settings");
+        let platform = Platform::connect(settings, self.clock.clone())
+            .await
+            .expect("second platform");
+        let listener = api::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(platform.api_server(listener).expect("server"));
+        format!("http://127.0.0.1:{port}")
+    }
+
+    /// Posts a GraphQL request and answers with the JSON and the number of SQL statements
+    /// the server sent for it (`X-Sql-Statements`), to pin the cost of reads.
+    pub async fn gql_counted(
+        &self,
+        query: &str,
+        variables: Value,
+        token: Option<&str>,
+    ) -> (Value, u64) {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await.expect("request");
+        let statements = res
+            .headers()
+            .get("x-sql-statements")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .expect("X-Sql-Statements header (FENQI_SQL_STATEMENTS_HEADER=on)");
+        (res.json().await.expect("json answer"), statements)
     }
 
     /// Logs in and returns the token, panicking with the answer if it fails.

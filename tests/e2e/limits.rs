@@ -3,7 +3,6 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{Options, TestApp, error_code, error_message};
-use crate::processes::FenqiProcess;
 
 #[tokio::test]
 async fn a_query_deeper_than_the_limit_is_refused() {
@@ -187,12 +186,13 @@ async fn public_fields_are_rate_limited_per_address_across_api_processes() {
             .is_some_and(|s| s > 0)
     );
 
-    // With Redis configured, a second API process shares the count: the same address is
-    // refused there too. (The embedded default is one process and counts in memory.)
+    // With Redis configured, a second API instance (its own memory, as another process
+    // has; the same clock, so the same window) shares the count: the same address is
+    // refused there too. The embedded default is one process and counts in memory.
     if app.platform.queue().backend_name() == "redis" {
-        let second = FenqiProcess::start(&app, "serve", &[]).await;
+        let second = app.second_api().await;
         let res: Value = reqwest::Client::new()
-            .post(format!("{}/graphql", second.base))
+            .post(format!("{second}/graphql"))
             .json(&json!({ "query": query }))
             .send()
             .await

@@ -21,3 +21,4 @@ mod processes;
 mod risk;
 mod scale_out;
 mod schema;
+mod statements;

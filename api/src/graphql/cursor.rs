@@ -64,7 +64,7 @@ pub fn decode<C: CursorValue>(after: Option<&str>) -> async_graphql::Result<Opti
 pub fn connection<T, C, N>(
     page: Page<T, C>,
     had_cursor: bool,
-    node: impl Fn(T) -> N,
+    mut node: impl FnMut(T) -> N,
 ) -> Connection<String, N>
 where
     C: CursorValue,

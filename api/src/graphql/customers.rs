@@ -17,9 +17,10 @@ use super::errors::{GqlResult, invalid};
 use super::guard::RoleGuard;
 use super::scalars::{Date, Decimal};
 use super::types::customer::{
-    BankAccount, ChannelGql, Consent, ConsentPurposeGql, ConsentTextGql, CreditReport, Customer,
+    BankAccount, ChannelGql, Consent, ConsentPurposeGql, ConsentTextGql, CreditReport,
     CustomerSummaryGql, FinancialStatus, FrequencyGql, Preferences,
 };
+use super::types::customer_profile::{self, Customer};
 use super::types::parse_id;
 
 /// Customers for themselves, and agents.
@@ -173,10 +174,10 @@ impl CustomerQuery {
         let caller = ctx.caller().await?;
         Ok(ctx
             .domain()?
-            .my_customer(&caller)
+            .read_my_customer(&caller)
             .await
             .gql()?
-            .map(Customer))
+            .map(Customer::from))
     }
 
     /// One customer: the caller's own, or any for staff.
@@ -185,10 +186,10 @@ impl CustomerQuery {
         let caller = ctx.caller().await?;
         let id = parse_id(&id, "id")?;
         ctx.domain()?
-            .customer(id, &caller)
+            .read_customer(id, &caller)
             .await
             .gql()
-            .map(Customer)
+            .map(Customer::from)
     }
 
     /// Finds customers by a part of the name, or exactly by mobile or ID number.
@@ -211,16 +212,35 @@ impl CustomerQuery {
             mobile: filter.mobile,
             id_number: filter.id_number,
         };
-        let result = ctx
-            .domain()?
-            .search_customers(search, page, &caller)
-            .await
-            .gql()?;
-        Ok(cursor::connection(
-            result,
-            page.after.is_some(),
-            CustomerSummaryGql,
-        ))
+        let domain = ctx.domain()?;
+        let result = domain.search_customers(search, page, &caller).await.gql()?;
+        // Profiles asked for on the page are read for every hit at once.
+        let profile = ctx
+            .look_ahead()
+            .field("edges")
+            .field("node")
+            .field("profile");
+        let mut profiles = match profile.selection_fields().first() {
+            Some(selection) => {
+                let ids: Vec<_> = result.items.iter().map(|(_, hit)| hit.id).collect();
+                let mut reads = domain.read_customers(&ids, &caller).await.gql()?;
+                let mut customers: Vec<Customer> = ids
+                    .iter()
+                    .filter_map(|id| reads.remove(id))
+                    .map(Customer::from)
+                    .collect();
+                customer_profile::preload(ctx, &mut customers, *selection).await?;
+                customers
+                    .into_iter()
+                    .map(|c| (c.id_value(), c))
+                    .collect::<std::collections::HashMap<_, _>>()
+            }
+            None => std::collections::HashMap::new(),
+        };
+        Ok(cursor::connection(result, page.after.is_some(), |hit| {
+            let profile = profiles.remove(&hit.id);
+            CustomerSummaryGql(hit, profile)
+        }))
     }
 
     /// The consent texts to show before asking for consent, in every language.
@@ -265,7 +285,7 @@ impl CustomerMutation {
             .create_customer(input.into(), &caller)
             .await
             .gql()
-            .map(Customer)
+            .map(Customer::from)
     }
 
     /// Changes a profile (staff changes are audited).
@@ -282,7 +302,7 @@ impl CustomerMutation {
             .update_customer(id, input.into(), &caller)
             .await
             .gql()
-            .map(Customer)
+            .map(Customer::from)
     }
 
     /// Records consent to the current text of `purpose`; `textHash` is the hash of the
@@ -408,7 +428,7 @@ impl CustomerMutation {
             .verify_customer_identity(id, &note, &caller)
             .await
             .gql()
-            .map(Customer)
+            .map(Customer::from)
     }
 
     /// The clear value of a masked identifier, for staff with a stated reason. Audited.

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod customer;
+pub mod customer_profile;
 pub mod ids;
 pub mod money;
 

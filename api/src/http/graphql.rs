@@ -99,10 +99,18 @@ pub async fn execute(
             .map(str::to_owned),
     };
     let started = Instant::now();
-    let response = state
-        .schema
-        .execute(request.data(RequestContext::new(bearer(&req), meta)))
-        .await;
+    let (response, statements) = domain::db::statements::counted(
+        state
+            .schema
+            .execute(request.data(RequestContext::new(bearer(&req), meta))),
+    )
+    .await;
+    state.metrics.observe(
+        "fenqi_graphql_sql_statements",
+        "SQL statements a GraphQL operation sent, by name.",
+        &[("operation", &operation)],
+        statements as f64,
+    );
     let outcome = if response.errors.is_empty() {
         "ok"
     } else {
@@ -128,7 +136,10 @@ pub async fn execute(
             tracing::error!(message = %error.message, "a GraphQL error left without a code; this is a bug");
         }
     }
-    HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(response)
+    let mut answer = HttpResponse::Ok();
+    answer.insert_header((header::CACHE_CONTROL, "no-store"));
+    if state.statement_header {
+        answer.insert_header(("X-Sql-Statements", statements.to_string()));
+    }
+    answer.json(response)
 }

@@ -37,19 +37,31 @@ pub(crate) async fn load_for<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(not_found)?;
+    check(&model, caller, staff_roles)?;
+    Ok(model)
+}
+
+/// The access rule itself, for a customer row already read (alone or joined with its
+/// children): anonymized records are gone; a customer sees only their own record (others
+/// are "not found", so their existence is not told); staff need one of `staff_roles`.
+pub(crate) fn check(
+    model: &customer::Model,
+    caller: &Caller,
+    staff_roles: &[Role],
+) -> DomainResult<()> {
     if model.status == ANONYMIZED {
         return Err(not_found());
     }
     match caller.actor {
-        None => Ok(model),
+        None => Ok(()),
         Some(actor) if actor.role == Role::Customer => {
             if model.account_id == Some(actor.account_id) {
-                Ok(model)
+                Ok(())
             } else {
                 Err(not_found())
             }
         }
-        Some(actor) if staff_roles.contains(&actor.role) => Ok(model),
+        Some(actor) if staff_roles.contains(&actor.role) => Ok(()),
         Some(actor) => Err(DomainError::Forbidden(format!(
             "Your role ({}) may not do this to a customer record.",
             actor.role

@@ -25,6 +25,7 @@ use super::access::{
 };
 use super::consent::{self, ConsentPurpose};
 use super::identity_conflicts::{self, IdentityField};
+use super::reads::CustomerGrant;
 
 /// The most a monthly income may be (10 million yuan): larger is a typing error.
 const MAX_MONTHLY_INCOME_FEN: i64 = 1_000_000_000;
@@ -90,6 +91,16 @@ pub struct CustomerView {
     /// When staff verified that the name and ID number belong to this customer (cleared
     /// whenever either changes).
     pub identity_verified_at: Option<DateTime<Utc>>,
+    /// The proof that this request's caller may read this customer.
+    grant: CustomerGrant,
+}
+
+impl CustomerView {
+    /// The proof that the caller who got this view may read this customer's records: what
+    /// the nested reads (consents, cards, reports) take instead of checking access again.
+    pub fn grant(&self) -> CustomerGrant {
+        self.grant
+    }
 }
 
 fn clean_text(value: &str, field: &str, max: usize) -> DomainResult<Option<String>> {
@@ -185,6 +196,7 @@ impl Domain {
             created_at: from_millis(m.created_at),
             updated_at: from_millis(m.updated_at),
             identity_verified_at: m.identity_verified_at.map(from_millis),
+            grant: CustomerGrant::new(m.id),
         })
     }
 

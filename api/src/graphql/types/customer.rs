@@ -1,15 +1,13 @@
-//! Customer records as GraphQL shapes. Identifiers are always masked; nested fields
-//! re-check access through the domain.
+//! Customer records as GraphQL shapes. Identifiers are always masked. The profile with
+//! its nested reads is in [`super::customer_profile`].
 
-use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use async_graphql::{Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveTime, Utc};
 use domain::customers::{
     BankAccountView, Channel, ConsentPurpose, ConsentView, CreditReportView, CustomerSummary,
-    CustomerView, FinancialStatusView, PreferencesView, RepaymentFrequency,
+    FinancialStatusView, PreferencesView, RepaymentFrequency,
 };
 
-use crate::graphql::context::ContextExt;
-use crate::graphql::errors::GqlResult;
 use crate::graphql::scalars::{Date, Decimal};
 
 use super::money::money;
@@ -293,132 +291,11 @@ impl CreditReport {
     }
 }
 
-/// A customer profile; identifiers are masked. Nested fields load on demand.
-pub struct Customer(pub CustomerView);
-
-#[Object]
-impl Customer {
-    /// The customer id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// The legal name.
-    async fn full_name(&self) -> &str {
-        &self.0.full_name
-    }
-    /// Birth date.
-    async fn birth_date(&self) -> Option<Date> {
-        self.0.birth_date.map(Date)
-    }
-    /// Age in whole years today.
-    async fn age(&self) -> Option<u32> {
-        self.0.age
-    }
-    /// Occupation.
-    async fn occupation(&self) -> Option<&str> {
-        self.0.occupation.as_deref()
-    }
-    /// Employer.
-    async fn employer(&self) -> Option<&str> {
-        self.0.employer.as_deref()
-    }
-    /// Monthly income in yuan.
-    async fn monthly_income(&self) -> Option<Decimal> {
-        self.0.monthly_income.map(money)
-    }
-    /// Postal address.
-    async fn address(&self) -> Option<&str> {
-        self.0.address.as_deref()
-    }
-    /// Contact e-mail.
-    async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
-    }
-    /// Mobile, masked: `138****5678`.
-    async fn mobile(&self) -> Option<&str> {
-        self.0.mobile_masked.as_deref()
-    }
-    /// Resident ID number, masked: `110***********1234`.
-    async fn id_number(&self) -> Option<&str> {
-        self.0.id_number_masked.as_deref()
-    }
-    /// `zh-CN` or `en`.
-    async fn preferred_language(&self) -> &str {
-        &self.0.preferred_language
-    }
-    /// When staff verified the name and ID number against an identity document; empty
-    /// until then (and again after either changes).
-    async fn identity_verified_at(&self) -> Option<DateTime<Utc>> {
-        self.0.identity_verified_at
-    }
-    /// True when the customer has their own login.
-    async fn has_login(&self) -> bool {
-        self.0.account_id.is_some()
-    }
-    /// When created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    /// When last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
-    /// Consents, newest first.
-    async fn consents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Consent>> {
-        let caller = ctx.caller().await?;
-        let list = ctx.domain()?.consents(self.0.id, &caller).await.gql()?;
-        Ok(list.into_iter().map(Consent).collect())
-    }
-    /// Financial status, if recorded.
-    async fn financial_status(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<FinancialStatus>> {
-        let caller = ctx.caller().await?;
-        Ok(ctx
-            .domain()?
-            .financial_status(self.0.id, &caller)
-            .await
-            .gql()?
-            .map(FinancialStatus))
-    }
-    /// Preferences, if recorded.
-    async fn preferences(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Preferences>> {
-        let caller = ctx.caller().await?;
-        Ok(ctx
-            .domain()?
-            .preferences(self.0.id, &caller)
-            .await
-            .gql()?
-            .map(Preferences))
-    }
-    /// Bank cards, masked.
-    async fn bank_accounts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BankAccount>> {
-        let caller = ctx.caller().await?;
-        let list = ctx
-            .domain()?
-            .bank_accounts(self.0.id, &caller)
-            .await
-            .gql()?;
-        Ok(list.into_iter().map(BankAccount).collect())
-    }
-    /// The newest credit-report snapshot (no bureau call).
-    async fn credit_report(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<CreditReport>> {
-        let caller = ctx.caller().await?;
-        Ok(ctx
-            .domain()?
-            .latest_credit_report(self.0.id, &caller)
-            .await
-            .gql()?
-            .map(CreditReport))
-    }
-}
-
-/// A search hit.
-pub struct CustomerSummaryGql(pub CustomerSummary);
+/// A search hit, with the full profile when asked for (loaded for the whole page at once).
+pub struct CustomerSummaryGql(
+    pub CustomerSummary,
+    pub Option<super::customer_profile::Customer>,
+);
 
 #[Object(name = "CustomerSummary")]
 impl CustomerSummaryGql {
@@ -441,5 +318,10 @@ impl CustomerSummaryGql {
     /// Birth date.
     async fn birth_date(&self) -> Option<Date> {
         self.0.birth_date.map(Date)
+    }
+    /// The full profile with its nested records. Asked for on a page, it is read for every
+    /// hit at once (a fixed number of statements whatever the page size).
+    async fn profile(&self) -> Option<&super::customer_profile::Customer> {
+        self.1.as_ref()
     }
 }
