@@ -23,7 +23,7 @@ use std::sync::Arc;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use domain::Domain;
 
-use crate::state::ApiLimits;
+use crate::limits::ApiLimits;
 
 /// Every query field.
 #[derive(MergedObject, Default)]

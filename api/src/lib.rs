@@ -4,6 +4,7 @@
 
 pub mod graphql;
 pub mod http;
+pub mod limits;
 pub mod server;
 pub mod state;
 

@@ -39,14 +39,38 @@ pub struct Model {
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// A customer has at most one row of preferences (read together with the customer).
+// The one-to-one children of a customer (their primary key is the customer's id), so a
+// customer read can bring them along in the same statement. Declared here, both ways, so
+// the children's files need not know the customer's.
+
+/// Preferences belong to one customer.
+impl Related<Entity> for super::customer_preference::Entity {
+    fn to() -> RelationDef {
+        super::customer_preference::Entity::belongs_to(Entity)
+            .from(super::customer_preference::Column::CustomerId)
+            .to(Column::Id)
+            .into()
+    }
+}
+
+/// A customer has at most one row of preferences.
 impl Related<super::customer_preference::Entity> for Entity {
     fn to() -> RelationDef {
         <super::customer_preference::Entity as Related<Entity>>::to().rev()
     }
 }
 
-/// A customer has at most one financial status (read together with the customer).
+/// A financial status belongs to one customer.
+impl Related<Entity> for super::financial_status::Entity {
+    fn to() -> RelationDef {
+        super::financial_status::Entity::belongs_to(Entity)
+            .from(super::financial_status::Column::CustomerId)
+            .to(Column::Id)
+            .into()
+    }
+}
+
+/// A customer has at most one financial status.
 impl Related<super::financial_status::Entity> for Entity {
     fn to() -> RelationDef {
         <super::financial_status::Entity as Related<Entity>>::to().rev()

@@ -17,14 +17,3 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
-
-/// Each row belongs to one customer (the primary key is the customer's id), so a customer
-/// read can bring it along in the same statement.
-impl Related<super::customer::Entity> for Entity {
-    fn to() -> RelationDef {
-        Entity::belongs_to(super::customer::Entity)
-            .from(Column::CustomerId)
-            .to(super::customer::Column::Id)
-            .into()
-    }
-}

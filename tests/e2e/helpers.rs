@@ -182,6 +182,16 @@ impl TestApp {
 
     /// Posts a GraphQL request, with a bearer token if given; returns the JSON answer.
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
+        let res = self.post_gql(query, variables, token).await;
+        res.json().await.expect("json answer")
+    }
+
+    async fn post_gql(
+        &self,
+        query: &str,
+        variables: Value,
+        token: Option<&str>,
+    ) -> reqwest::Response {
         let mut req = self
             .client
             .post(format!("{}/graphql", self.base))
@@ -189,8 +199,7 @@ impl TestApp {
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }
-        let res = req.send().await.expect("request");
-        res.json().await.expect("json answer")
+        req.send().await.expect("request")
     }
 
     /// Starts a second API instance on the same database, queue and clock (its own
@@ -216,14 +225,7 @@ impl TestApp {
         variables: Value,
         token: Option<&str>,
     ) -> (Value, u64) {
-        let mut req = self
-            .client
-            .post(format!("{}/graphql", self.base))
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        let res = req.send().await.expect("request");
+        let res = self.post_gql(query, variables, token).await;
         let statements = res
             .headers()
             .get("x-sql-statements")

@@ -10,7 +10,7 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
 
-use crate::state::ApiLimits;
+use crate::limits::ApiLimits;
 
 /// The extension factory.
 #[derive(Debug, Clone, Copy)]

@@ -18,9 +18,9 @@ use super::guard::RoleGuard;
 use super::scalars::{Date, Decimal};
 use super::types::customer::{
     BankAccount, ChannelGql, Consent, ConsentPurposeGql, ConsentTextGql, CreditReport,
-    CustomerSummaryGql, FinancialStatus, FrequencyGql, Preferences,
+    FinancialStatus, FrequencyGql, Preferences,
 };
-use super::types::customer_profile::{self, Customer};
+use super::types::customer_profile::{self, Customer, CustomerSummaryGql};
 use super::types::parse_id;
 
 /// Customers for themselves, and agents.

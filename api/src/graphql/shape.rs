@@ -243,12 +243,12 @@ mod tests {
 /// and execution, each with its own code.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestShape {
-    limits: crate::state::ApiLimits,
+    limits: crate::limits::ApiLimits,
 }
 
 impl RequestShape {
     /// Checks against `limits`.
-    pub fn new(limits: crate::state::ApiLimits) -> Self {
+    pub fn new(limits: crate::limits::ApiLimits) -> Self {
         Self { limits }
     }
 }

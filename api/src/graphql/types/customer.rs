@@ -4,11 +4,11 @@
 use async_graphql::{Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveTime, Utc};
 use domain::customers::{
-    BankAccountView, Channel, ConsentPurpose, ConsentView, CreditReportView, CustomerSummary,
-    FinancialStatusView, PreferencesView, RepaymentFrequency,
+    BankAccountView, Channel, ConsentPurpose, ConsentView, CreditReportView, FinancialStatusView,
+    PreferencesView, RepaymentFrequency,
 };
 
-use crate::graphql::scalars::{Date, Decimal};
+use crate::graphql::scalars::Decimal;
 
 use super::money::money;
 
@@ -288,40 +288,5 @@ impl CreditReport {
     /// When Fenqi fetched it.
     async fn fetched_at(&self) -> DateTime<Utc> {
         self.0.fetched_at
-    }
-}
-
-/// A search hit, with the full profile when asked for (loaded for the whole page at once).
-pub struct CustomerSummaryGql(
-    pub CustomerSummary,
-    pub Option<super::customer_profile::Customer>,
-);
-
-#[Object(name = "CustomerSummary")]
-impl CustomerSummaryGql {
-    /// The customer id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// The legal name.
-    async fn full_name(&self) -> &str {
-        &self.0.full_name
-    }
-    /// Mobile, masked.
-    async fn mobile(&self) -> Option<&str> {
-        self.0.mobile_masked.as_deref()
-    }
-    /// ID number, masked.
-    async fn id_number(&self) -> Option<&str> {
-        self.0.id_number_masked.as_deref()
-    }
-    /// Birth date.
-    async fn birth_date(&self) -> Option<Date> {
-        self.0.birth_date.map(Date)
-    }
-    /// The full profile with its nested records. Asked for on a page, it is read for every
-    /// hit at once (a fixed number of statements whatever the page size).
-    async fn profile(&self) -> Option<&super::customer_profile::Customer> {
-        self.1.as_ref()
     }
 }

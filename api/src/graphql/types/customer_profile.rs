@@ -7,8 +7,8 @@
 use async_graphql::{Context, ID, Object, SelectionField};
 use chrono::{DateTime, Utc};
 use domain::customers::{
-    BankAccountView, ConsentView, CreditReportView, CustomerGrant, CustomerRead, CustomerView,
-    FinancialStatusView, PreferencesView,
+    BankAccountView, ConsentView, CreditReportView, CustomerGrant, CustomerRead, CustomerSummary,
+    CustomerView, FinancialStatusView, PreferencesView,
 };
 
 use crate::graphql::context::ContextExt;
@@ -242,5 +242,37 @@ impl Customer {
                 .remove(&self.view.id),
         };
         Ok(report.map(CreditReport))
+    }
+}
+
+/// A search hit, with the full profile when asked for (loaded for the whole page at once).
+pub struct CustomerSummaryGql(pub CustomerSummary, pub Option<Customer>);
+
+#[Object(name = "CustomerSummary")]
+impl CustomerSummaryGql {
+    /// The customer id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The legal name.
+    async fn full_name(&self) -> &str {
+        &self.0.full_name
+    }
+    /// Mobile, masked.
+    async fn mobile(&self) -> Option<&str> {
+        self.0.mobile_masked.as_deref()
+    }
+    /// ID number, masked.
+    async fn id_number(&self) -> Option<&str> {
+        self.0.id_number_masked.as_deref()
+    }
+    /// Birth date.
+    async fn birth_date(&self) -> Option<Date> {
+        self.0.birth_date.map(Date)
+    }
+    /// The full profile with its nested records. Asked for on a page, it is read for every
+    /// hit at once (a fixed number of statements whatever the page size).
+    async fn profile(&self) -> Option<&Customer> {
+        self.1.as_ref()
     }
 }
