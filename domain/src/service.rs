@@ -8,9 +8,10 @@ use adapters::credit_bureau::CreditBureau;
 use adapters::rate_limit::{MemoryRateCounter, RateCounter};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::OnceCell;
 
 use crate::auth::client_throttle::{Quota, Throttle};
+use crate::auth::password::Hashing;
 use crate::clock::Clock;
 use crate::error::DomainResult;
 use crate::pii::KeyRing;
@@ -26,8 +27,9 @@ pub struct Domain {
     bureau: Arc<dyn CreditBureau>,
     throttle: Throttle,
     /// Bounds concurrent Argon2 work (19 MiB and tens of milliseconds each), so a burst
-    /// of logins queues instead of exhausting memory and every core.
-    hashing: Semaphore,
+    /// of logins queues instead of exhausting memory and every core, and reuses each
+    /// slot's 19 MiB so the allocator never accumulates them.
+    hashing: Hashing,
     /// A hash of a random password, verified against when a login name is unknown so that
     /// unknown and known names take the same time to refuse.
     decoy_hash: OnceCell<String>,
@@ -49,7 +51,7 @@ impl Domain {
             settings,
             bureau,
             throttle: Throttle::new(Arc::new(MemoryRateCounter::new())),
-            hashing: Semaphore::new(
+            hashing: Hashing::new(
                 std::thread::available_parallelism()
                     .map(|n| n.get())
                     .unwrap_or(2)
@@ -137,12 +139,7 @@ impl Domain {
         &self,
         password: crate::auth::Password,
     ) -> DomainResult<String> {
-        let _permit = self
-            .hashing
-            .acquire()
-            .await
-            .map_err(|e| crate::DomainError::Internal(format!("hashing slots: {e}")))?;
-        crate::auth::password::hash_blocking(password).await
+        self.hashing.hash(password).await
     }
 
     /// Checks a password against a stored hash, waiting for a hashing slot.
@@ -151,12 +148,7 @@ impl Domain {
         password: &str,
         stored: String,
     ) -> DomainResult<bool> {
-        let _permit = self
-            .hashing
-            .acquire()
-            .await
-            .map_err(|e| crate::DomainError::Internal(format!("hashing slots: {e}")))?;
-        Ok(crate::auth::password::verify_blocking(password.to_owned(), stored).await)
+        self.hashing.verify(password, &stored).await
     }
 
     pub(crate) async fn decoy_hash(&self) -> DomainResult<&str> {
