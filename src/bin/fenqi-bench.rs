@@ -476,8 +476,6 @@ struct Load {
     /// Non-2xx answers and socket errors, as wrk counts them.
     errors: u64,
     raw: String,
-    /// The machine's load average as the load began.
-    machine_load: String,
 }
 
 /// Turns wrk's `1.23ms`, `850.00us`, `1.02s`, `1.5m` into milliseconds.
@@ -506,7 +504,6 @@ fn parse_wrk(raw: &str) -> Result<Load> {
         p99_ms: f64::NAN,
         errors: 0,
         raw: raw.to_owned(),
-        machine_load: String::new(),
     };
     for line in raw.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -662,6 +659,10 @@ struct PerRequest {
     rows_returned: f64,
     rows_fetched: f64,
     rows_written: f64,
+    fenqi_cpu_ms: f64,
+    postgres_cpu_ms: Option<f64>,
+    /// How busy all the machine's cores were during the load, in percent.
+    machine_busy_percent: f64,
 }
 
 /// Loads the server with `body` and reads the database counters around the load, each
@@ -679,8 +680,9 @@ async fn measured_load(
     );
     tokio::time::sleep(STATS_SETTLE).await;
     let before = DbCounters::read(&ctx.admin, &ctx.database).await?;
-    let machine_load = load_average();
+    let cpu_before = Cpu::read(ctx, server).await?;
     let load = run_wrk(&ctx.options, &ctx.env.dir, name, &server.base, body, tokens).await?;
+    let cpu_after = Cpu::read(ctx, server).await?;
     eprintln!(
         "  waiting {} s for the database statistics to settle",
         STATS_SETTLE.as_secs()
@@ -693,23 +695,110 @@ async fn measured_load(
         rows_returned: (after.rows_returned - before.rows_returned) as f64 / n,
         rows_fetched: (after.rows_fetched - before.rows_fetched) as f64 / n,
         rows_written: (after.rows_written - before.rows_written) as f64 / n,
-    };
-    Ok((
-        Load {
-            machine_load,
-            ..load
+        fenqi_cpu_ms: cpu_after.fenqi.saturating_sub(cpu_before.fenqi) as f64 * MS_PER_TICK / n,
+        postgres_cpu_ms: cpu_after
+            .postgres_since(&cpu_before)
+            .map(|ticks| ticks as f64 * MS_PER_TICK / n),
+        machine_busy_percent: {
+            let busy = cpu_after
+                .machine_busy
+                .saturating_sub(cpu_before.machine_busy);
+            let total = cpu_after
+                .machine_total
+                .saturating_sub(cpu_before.machine_total);
+            100.0 * busy as f64 / total.max(1) as f64
         },
-        per,
-    ))
+    };
+    Ok((load, per))
 }
 
-/// The machine's 1-minute load average just before a load: on a shared machine, other
-/// work shows here and explains figures that differ from run to run.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "?".into())
+/// Linux reports CPU time in /proc in clock ticks of 1/100 s (`USER_HZ`, 100 on every
+/// common architecture).
+const MS_PER_TICK: f64 = 10.0;
+
+/// CPU time used so far, in clock ticks: by the `fenqi` process, by each PostgreSQL
+/// backend connected to the bench database, and by the whole machine. CPU time per
+/// request is the figure to compare on a shared machine: other work there stretches the
+/// latency and lowers the requests per second, but changes the CPU a request costs far
+/// less.
+struct Cpu {
+    fenqi: u64,
+    /// Backend PID and its ticks; empty when PostgreSQL runs on another machine.
+    postgres: Vec<(i32, u64)>,
+    machine_busy: u64,
+    machine_total: u64,
+}
+
+impl Cpu {
+    async fn read(ctx: &Ctx, server: &Server) -> Result<Cpu> {
+        let fenqi = process_ticks(server.pid() as i32)
+            .ok_or_else(|| BenchError(format!("no CPU time in /proc/{}/stat", server.pid())))?;
+        let rows = ctx
+            .admin
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1",
+                [ctx.database.clone().into()],
+            ))
+            .await
+            .context("listing the bench database's backends")?;
+        let postgres = rows
+            .iter()
+            .filter_map(|row| row.try_get::<i32>("", "pid").ok())
+            .filter_map(|pid| process_ticks(pid).map(|ticks| (pid, ticks)))
+            .collect();
+        let stat = std::fs::read_to_string("/proc/stat").context("reading /proc/stat")?;
+        let times: Vec<u64> = stat
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("cpu "))
+            .map(|l| {
+                l.split_whitespace()
+                    .filter_map(|n| n.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        // user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
+        let total: u64 = times.iter().take(8).sum();
+        let idle = times.get(3).copied().unwrap_or(0) + times.get(4).copied().unwrap_or(0);
+        Ok(Cpu {
+            fenqi,
+            postgres,
+            machine_busy: total.saturating_sub(idle),
+            machine_total: total,
+        })
+    }
+
+    /// Ticks the backends used since `before`; a backend that connected in between
+    /// counts from zero. `None` when no backend could be read.
+    fn postgres_since(&self, before: &Cpu) -> Option<u64> {
+        if self.postgres.is_empty() {
+            return None;
+        }
+        Some(
+            self.postgres
+                .iter()
+                .map(|(pid, ticks)| {
+                    let start = before
+                        .postgres
+                        .iter()
+                        .find(|(p, _)| p == pid)
+                        .map_or(0, |(_, t)| *t);
+                    ticks.saturating_sub(start)
+                })
+                .sum(),
+        )
+    }
+}
+
+/// `utime + stime` of a process from /proc/PID/stat (fields 14 and 15; the name in
+/// parentheses before them may hold spaces, so fields are counted after it).
+fn process_ticks(pid: i32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
 }
 
 /// The table printed at the end, in Markdown so it can go into docs/performance.md.
@@ -735,8 +824,18 @@ impl Report {
         );
         self.row(
             mode,
-            "machine load average before (1 min)",
-            load.machine_load.clone(),
+            "CPU per request: fenqi / PostgreSQL",
+            format!(
+                "{:.3} ms / {}",
+                per.fenqi_cpu_ms,
+                per.postgres_cpu_ms
+                    .map_or("n/a".into(), |ms| format!("{ms:.3} ms"))
+            ),
+        );
+        self.row(
+            mode,
+            "machine CPU busy during the load",
+            format!("{:.0} %", per.machine_busy_percent),
         );
         self.row(
             mode,
