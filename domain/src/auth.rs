@@ -9,9 +9,9 @@ pub mod role;
 pub mod sessions;
 pub mod token;
 
+pub use accounts::SessionIssued;
 pub use accounts::{AccountStatus, AccountView, NewCustomer, NewStaff, StaffCreated};
 pub use caller::{Actor, Caller, RequestMeta};
-pub use login::SessionIssued;
 pub use password::Password;
 pub use role::Role;
 pub use sessions::Authenticated;

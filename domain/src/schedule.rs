@@ -21,6 +21,7 @@ pub mod method;
 pub mod prepayment;
 pub mod quote;
 pub mod terms;
+pub mod terms_error;
 
 #[cfg(test)]
 mod proptests;

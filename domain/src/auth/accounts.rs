@@ -20,7 +20,6 @@ use crate::pii::{EmailAddress, MobileNumber};
 use crate::service::Domain;
 
 use super::caller::Caller;
-use super::login::SessionIssued;
 use super::password::Password;
 use super::role::Role;
 use super::token;
@@ -504,4 +503,15 @@ impl std::fmt::Debug for StaffCreated {
             .field("account", &self.account)
             .finish_non_exhaustive()
     }
+}
+
+/// A new session: the token is shown to the client once and never stored in clear.
+#[derive(Debug, Clone)]
+pub struct SessionIssued {
+    /// The bearer token for the `Authorization` header.
+    pub token: String,
+    /// When the session ends.
+    pub expires_at: DateTime<Utc>,
+    /// The account logged in.
+    pub account: AccountView,
 }

@@ -15,21 +15,10 @@ use crate::error::{DomainError, DomainResult};
 use crate::pii::{EmailAddress, MobileNumber};
 use crate::service::Domain;
 
-use super::accounts::{AccountStatus, AccountView};
+use super::accounts::{AccountStatus, SessionIssued};
 use super::caller::Caller;
 use super::password;
 use super::token;
-
-/// A new session: the token is shown to the client once and never stored in clear.
-#[derive(Debug, Clone)]
-pub struct SessionIssued {
-    /// The bearer token for the `Authorization` header.
-    pub token: String,
-    /// When the session ends.
-    pub expires_at: DateTime<Utc>,
-    /// The account logged in.
-    pub account: AccountView,
-}
 
 const WRONG_LOGIN: &str = "The login or the password is wrong.";
 

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::terms::TermsError;
+use super::terms_error::TermsError;
 
 /// The four repayment methods Chinese banks offer. The names on the wire are the GraphQL
 /// enum values (`EQUAL_INSTALLMENT`, …).

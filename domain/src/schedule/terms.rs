@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::dates;
 use super::method::{Frequency, RepaymentMethod};
-use crate::error::DomainError;
+pub use super::terms_error::TermsError;
 use crate::money::{Money, MoneyError};
 use crate::rate::{Rate, RateError};
 
@@ -58,33 +58,6 @@ impl Limits {
     /// The cap on the annual rate, never above the engine's own ceiling.
     pub(crate) fn rate_cap(&self) -> Rate {
         self.legal_apr_cap.min(ENGINE_MAX_ANNUAL_RATE)
-    }
-}
-
-/// A refused loan input. `field` is the GraphQL input field in its camelCase spelling
-/// (`principal`, `annualRate`, `periodFeeRate`, `periods`, `frequency`, `method`,
-/// `startDate`, `paymentDay`) so the client can point at it; the message says what to do.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct TermsError {
-    /// The input field at fault.
-    pub field: &'static str,
-    /// A sentence the customer or agent can act on.
-    pub message: String,
-}
-
-impl TermsError {
-    pub(crate) fn new(field: &'static str, message: impl Into<String>) -> TermsError {
-        TermsError {
-            field,
-            message: message.into(),
-        }
-    }
-}
-
-impl From<TermsError> for DomainError {
-    fn from(e: TermsError) -> DomainError {
-        DomainError::validation(e.field, e.message)
     }
 }
 
@@ -343,6 +316,7 @@ fn rate_error(field: &'static str, e: RateError, example: &str) -> TermsError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::DomainError;
     use rust_decimal_macros::dec;
 
     fn input() -> LoanTermsInput {
