@@ -3,7 +3,7 @@
 //! real UnionPay cards fail it.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -17,7 +17,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::pii::BankCardNumber;
 use crate::service::Domain;
 
-use super::access::{STAFF_READERS, STAFF_WRITERS, audit_unless_self_service, load_for};
+use super::access::{STAFF_WRITERS, audit_unless_self_service, load_for};
 use super::consent::{self, ConsentPurpose};
 
 /// A card to add.
@@ -122,23 +122,6 @@ impl Domain {
         .await?;
         txn.commit().await?;
         Ok(view(&saved))
-    }
-
-    /// The customer's cards, oldest first.
-    pub async fn bank_accounts(
-        &self,
-        customer_id: Uuid,
-        caller: &Caller,
-    ) -> DomainResult<Vec<BankAccountView>> {
-        let customer = load_for(self.db(), caller, customer_id, STAFF_READERS).await?;
-        Ok(customer_bank_account::Entity::find()
-            .filter(customer_bank_account::Column::CustomerId.eq(customer.id))
-            .order_by_asc(customer_bank_account::Column::CreatedAt)
-            .all(self.db())
-            .await?
-            .iter()
-            .map(view)
-            .collect())
     }
 }
 

@@ -21,9 +21,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::pii::IdNumber;
 use crate::service::Domain;
 
-use super::access::{
-    STAFF_ASSESSORS, STAFF_READERS, audit_unless_self_service, is_self_service, load_for,
-};
+use super::access::{STAFF_ASSESSORS, audit_unless_self_service, is_self_service, load_for};
 use super::consent::{self, ConsentPurpose};
 
 /// A credit-report snapshot.
@@ -81,19 +79,6 @@ fn bureau_error(err: BureauError) -> DomainError {
 }
 
 impl Domain {
-    /// The newest snapshot, if any, without asking the bureau.
-    pub async fn latest_credit_report(
-        &self,
-        customer_id: Uuid,
-        caller: &Caller,
-    ) -> DomainResult<Option<CreditReportView>> {
-        let customer = load_for(self.db(), caller, customer_id, STAFF_READERS).await?;
-        Ok(latest(self.db(), customer.id)
-            .await?
-            .as_ref()
-            .map(CreditReportView::from))
-    }
-
     /// A fresh report: the stored one while younger than the freshness window (unless
     /// `refresh`), else a new one from the bureau. Needs consent to credit inquiries and an
     /// ID number on file. A staff-initiated inquiry is audited.

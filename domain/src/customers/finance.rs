@@ -18,7 +18,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::money::Money;
 use crate::service::Domain;
 
-use super::access::{STAFF_READERS, STAFF_WRITERS, audit_unless_self_service, load_for};
+use super::access::{STAFF_WRITERS, audit_unless_self_service, load_for};
 use super::consent::{self, ConsentPurpose};
 
 /// The largest amount accepted for any financial figure (10 billion yuan).
@@ -252,20 +252,6 @@ impl Domain {
         Ok(view)
     }
 
-    /// The customer's financial status, if recorded.
-    pub async fn financial_status(
-        &self,
-        customer_id: Uuid,
-        caller: &Caller,
-    ) -> DomainResult<Option<FinancialStatusView>> {
-        let customer = load_for(self.db(), caller, customer_id, STAFF_READERS).await?;
-        Ok(financial_status::Entity::find_by_id(customer.id)
-            .one(self.db())
-            .await?
-            .as_ref()
-            .map(FinancialStatusView::from))
-    }
-
     /// Records repayment and contact preferences. Staff changes are audited.
     pub async fn set_preferences(
         &self,
@@ -349,20 +335,6 @@ impl Domain {
         .await?;
         txn.commit().await?;
         Ok(PreferencesView::from(&saved))
-    }
-
-    /// The customer's preferences, if recorded.
-    pub async fn preferences(
-        &self,
-        customer_id: Uuid,
-        caller: &Caller,
-    ) -> DomainResult<Option<PreferencesView>> {
-        let customer = load_for(self.db(), caller, customer_id, STAFF_READERS).await?;
-        Ok(customer_preference::Entity::find_by_id(customer.id)
-            .one(self.db())
-            .await?
-            .as_ref()
-            .map(PreferencesView::from))
     }
 }
 

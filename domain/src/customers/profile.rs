@@ -20,9 +20,7 @@ use crate::money::Money;
 use crate::pii::{EmailAddress, IdNumber, MobileNumber};
 use crate::service::Domain;
 
-use super::access::{
-    STAFF_READERS, STAFF_WRITERS, audit_unless_self_service, is_self_service, load_for, not_found,
-};
+use super::access::{STAFF_WRITERS, audit_unless_self_service, is_self_service, load_for};
 use super::consent::{self, ConsentPurpose};
 use super::identity_conflicts::{self, IdentityField};
 use super::reads::CustomerGrant;
@@ -424,25 +422,6 @@ impl Domain {
             held_back = true;
         }
         Ok(held_back.then_some(as_if))
-    }
-
-    /// A profile, identifiers masked.
-    pub async fn customer(&self, customer_id: Uuid, caller: &Caller) -> DomainResult<CustomerView> {
-        let model = load_for(self.db(), caller, customer_id, STAFF_READERS).await?;
-        self.customer_view(&model)
-    }
-
-    /// The caller's own profile, if they made one.
-    pub async fn my_customer(&self, caller: &Caller) -> DomainResult<Option<CustomerView>> {
-        let Some(actor) = caller.actor else {
-            return Err(not_found());
-        };
-        let model = customer::Entity::find()
-            .filter(customer::Column::AccountId.eq(actor.account_id))
-            .filter(customer::Column::Status.ne(super::access::ANONYMIZED))
-            .one(self.db())
-            .await?;
-        model.as_ref().map(|m| self.customer_view(m)).transpose()
     }
 
     /// Validates and applies every field of `input` present.
