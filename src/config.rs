@@ -276,6 +276,7 @@ impl Settings {
         };
 
         let limits = ApiLimits::default();
+        let session_cache_default = if queue_url.starts_with("redis") { 5 } else { 0 };
         Ok(Self {
             database_url,
             db_max_connections: number("FENQI_DB_MAX_CONNECTIONS", 10, 1, 1000)? as u32,
@@ -352,6 +353,15 @@ impl Settings {
                     480,
                     1,
                     60 * 24 * 30,
+                )? as i64),
+                // With Redis every API process hears of an ended session at once, so a
+                // few seconds' cache is safe; on the embedded default a second API process
+                // on the same file could not hear, so it is off unless asked for.
+                session_cache_ttl: chrono::Duration::seconds(number(
+                    "FENQI_SESSION_CACHE_SECONDS",
+                    session_cache_default,
+                    0,
+                    60,
                 )? as i64),
                 login_max_failures: number("FENQI_LOGIN_MAX_FAILURES", 5, 1, 100)? as u32,
                 login_lockout: chrono::Duration::minutes(number(

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
+use adapters::broadcast::{Broadcast, MemoryBroadcast, RedisBroadcast};
 use adapters::credit_bureau::CreditBureau;
 use adapters::credit_bureau::http::{HttpBureauConfig, HttpCreditBureau};
 use adapters::credit_bureau::internal::InternalCreditBureau;
@@ -12,7 +13,7 @@ use api::{ApiState, ServerError};
 use domain::clock::Clock;
 use domain::ops::probe::{DatabaseProbe, ProbeError};
 use domain::ops::{HealthProbe, Metrics};
-use domain::{Domain, DomainError};
+use domain::{Domain, DomainError, Ports};
 use migration::{Migrator, MigratorTrait};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
@@ -110,10 +111,31 @@ pub async fn connect_domain(
             ))
         }
     };
-    Ok(Arc::new(
-        Domain::new(db, clock, keys, settings.domain.clone(), bureau)
-            .with_rate_counter(rate_counter(settings)?),
-    ))
+    let ports = Ports {
+        db,
+        clock,
+        keys,
+        bureau,
+        rate_counter: rate_counter(settings)?,
+        broadcast: broadcast(settings)?,
+    };
+    Ok(Arc::new(Domain::new(ports, settings.domain.clone())))
+}
+
+/// How API processes tell each other of ended sessions: Redis publish/subscribe when the
+/// queue is Redis (a fleet), else this process alone (the embedded default).
+fn broadcast(settings: &Settings) -> Result<Arc<dyn Broadcast>, LaunchError> {
+    if settings.queue_url.starts_with("redis") {
+        let channel =
+            RedisBroadcast::new(&settings.queue_url, &settings.queue_namespace, "sessions")
+                .map_err(|e| ConfigError {
+                    setting: "FENQI_QUEUE_URL",
+                    message: e.to_string(),
+                })?;
+        Ok(Arc::new(channel))
+    } else {
+        Ok(Arc::new(MemoryBroadcast::new()))
+    }
 }
 
 /// Where rate limits are counted: in the queue's Redis when there is one, so that every
@@ -240,6 +262,7 @@ impl Platform {
 
     /// The API server on `listener` (not yet running: spawn or await it).
     pub fn api_server(&self, listener: std::net::TcpListener) -> Result<Server, LaunchError> {
+        self.domain.keep_sessions();
         Ok(api::serve(
             self.api_state(),
             listener,

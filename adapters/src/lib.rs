@@ -12,9 +12,12 @@
 //!   boundary, in both directions (requests we send, answers and callbacks we receive).
 //! * [`credit_bureau`] — the CreditBureau port and its HTTP implementation.
 //! * [`rate_limit`] — the counters behind rate limits: in memory, or shared in Redis.
+//! * [`broadcast`] — short messages every API process hears (session invalidations): in
+//!   this process, or through Redis publish/subscribe.
 //! * `simulators` (feature `simulator`) — real HTTP servers standing in for partners in
 //!   tests and demos, with fault injection.
 
+pub mod broadcast;
 pub mod credit_bureau;
 pub mod rate_limit;
 pub mod signing;

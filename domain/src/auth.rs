@@ -6,12 +6,12 @@ pub mod client_throttle;
 pub mod login;
 pub mod password;
 pub mod role;
+pub mod session_cache;
 pub mod sessions;
 pub mod token;
 
 pub use accounts::SessionIssued;
 pub use accounts::{AccountStatus, AccountView, NewCustomer, NewStaff, StaffCreated};
-pub use caller::{Actor, Caller, RequestMeta};
+pub use caller::{Actor, Authenticated, Caller, RequestMeta};
 pub use password::Password;
 pub use role::Role;
-pub use sessions::Authenticated;

@@ -22,5 +22,5 @@ pub mod service;
 pub mod settings;
 
 pub use error::{DomainError, DomainResult};
-pub use service::Domain;
+pub use service::{Domain, Ports};
 pub use settings::DomainSettings;

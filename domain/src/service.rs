@@ -4,18 +4,40 @@
 
 use std::sync::Arc;
 
+use adapters::broadcast::Broadcast;
 use adapters::credit_bureau::CreditBureau;
-use adapters::rate_limit::{MemoryRateCounter, RateCounter};
+use adapters::rate_limit::RateCounter;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use tokio::sync::OnceCell;
+use uuid::Uuid;
 
 use crate::auth::client_throttle::{Quota, Throttle};
 use crate::auth::password::Hashing;
+use crate::auth::session_cache::SessionCache;
 use crate::clock::Clock;
 use crate::error::DomainResult;
 use crate::pii::KeyRing;
 use crate::settings::DomainSettings;
+
+/// Everything outside the business that the domain acts through, chosen by the launcher
+/// from configuration. One struct rather than positional arguments: each stage adds its
+/// ports here (platforms, notifier…) without touching every call site.
+#[derive(Debug, Clone)]
+pub struct Ports {
+    /// The database: the source of truth.
+    pub db: DatabaseConnection,
+    /// Where "now" comes from (a clock tests can move).
+    pub clock: Arc<dyn Clock>,
+    /// The keys that protect personal data.
+    pub keys: Arc<KeyRing>,
+    /// The credit bureau.
+    pub bureau: Arc<dyn CreditBureau>,
+    /// Where rate limits are counted: this process's memory, or Redis for a fleet.
+    pub rate_counter: Arc<dyn RateCounter>,
+    /// How every API process hears of ended sessions: this process only, or Redis.
+    pub broadcast: Arc<dyn Broadcast>,
+}
 
 /// The business, ready to serve use cases. Cheap to share behind an `Arc`.
 #[derive(Debug)]
@@ -26,6 +48,9 @@ pub struct Domain {
     settings: DomainSettings,
     bureau: Arc<dyn CreditBureau>,
     throttle: Throttle,
+    broadcast: Arc<dyn Broadcast>,
+    /// Sessions recognized in the last few seconds; off until [`Domain::keep_sessions`].
+    session_cache: Arc<SessionCache>,
     /// Bounds concurrent Argon2 work (19 MiB and tens of milliseconds each), so a burst
     /// of logins queues instead of exhausting memory and every core, and reuses each
     /// slot's 19 MiB so the allocator never accumulates them.
@@ -37,20 +62,24 @@ pub struct Domain {
 
 impl Domain {
     /// Assembles the domain.
-    pub fn new(
-        db: DatabaseConnection,
-        clock: Arc<dyn Clock>,
-        keys: Arc<KeyRing>,
-        settings: DomainSettings,
-        bureau: Arc<dyn CreditBureau>,
-    ) -> Self {
+    pub fn new(ports: Ports, settings: DomainSettings) -> Self {
+        let Ports {
+            db,
+            clock,
+            keys,
+            bureau,
+            rate_counter,
+            broadcast,
+        } = ports;
         Self {
             db,
             clock,
             keys,
+            session_cache: Arc::new(SessionCache::new(settings.session_cache_ttl)),
             settings,
             bureau,
-            throttle: Throttle::new(Arc::new(MemoryRateCounter::new())),
+            throttle: Throttle::new(rate_counter),
+            broadcast,
             hashing: Hashing::new(
                 std::thread::available_parallelism()
                     .map(|n| n.get())
@@ -61,11 +90,36 @@ impl Domain {
         }
     }
 
-    /// Counts rate limits through `counter` instead of this process's memory: a fleet of
-    /// API processes shares one count (Redis), so the limits do not grow with the fleet.
-    pub fn with_rate_counter(mut self, counter: Arc<dyn RateCounter>) -> Self {
-        self.throttle = Throttle::new(counter);
-        self
+    /// Starts keeping recognized sessions for a few seconds (if the settings allow it):
+    /// only a process that serves the API calls it, since only it authenticates, and
+    /// only it should hold a subscription to the broadcast channel.
+    pub fn keep_sessions(&self) {
+        if !self.session_cache.claim_subscription() {
+            return;
+        }
+        let cache = self.session_cache.clone();
+        self.broadcast
+            .listen(Arc::new(move |event| cache.hear(event)));
+    }
+
+    /// The session cache (for tests and metrics).
+    pub fn session_cache(&self) -> &SessionCache {
+        &self.session_cache
+    }
+
+    /// Tells every API process, this one first, that `account_id`'s sessions changed
+    /// (ended, or their account did): each forgets what it kept of them. Called after the
+    /// change committed. If the channel does not take the message, the other processes
+    /// have lost it too and keep nothing until it is back; the failure is logged.
+    pub(crate) async fn sessions_changed(&self, account_id: Uuid) {
+        self.session_cache.forget_account(account_id);
+        if let Err(e) = self
+            .broadcast
+            .publish(&SessionCache::message(account_id))
+            .await
+        {
+            tracing::error!(error = %e, account = %account_id, "could not tell the other API processes that a session ended");
+        }
     }
 
     /// Counts one public account attempt (`register`, `login`) from the caller's address.

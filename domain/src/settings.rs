@@ -9,6 +9,10 @@ use rust_decimal::Decimal;
 pub struct DomainSettings {
     /// How long a login session lasts.
     pub session_ttl: Duration,
+    /// How long an API process may keep a recognized session without reading it again
+    /// (zero: never). Logout and every other change that ends a session reach every
+    /// process at once, whatever this is.
+    pub session_cache_ttl: Duration,
     /// Failed logins in a row that lock a login name.
     pub login_max_failures: u32,
     /// How long a lock lasts.
@@ -31,6 +35,7 @@ impl Default for DomainSettings {
     fn default() -> Self {
         Self {
             session_ttl: Duration::hours(8),
+            session_cache_ttl: Duration::zero(),
             login_max_failures: 5,
             login_lockout: Duration::minutes(15),
             legal_apr_cap: Decimal::new(24, 2),

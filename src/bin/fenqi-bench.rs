@@ -42,6 +42,8 @@ OPTIONS:
   --queue-url URL      the Redis queue (redis://127.0.0.1:6379)
   --fenqi PATH         the fenqi binary (default: `fenqi` beside this binary)
   --wrk PATH           the wrk binary (wrk)
+  --set NAME=VALUE     one more FENQI_* setting for the measured fenqi (repeatable),
+                       e.g. --set FENQI_SESSION_CACHE_SECONDS=0
   --help, -h           this text
 
 Build first: cargo build --release -p fenqi";
@@ -120,6 +122,8 @@ struct Options {
     queue_url: String,
     fenqi: PathBuf,
     wrk: String,
+    /// Extra `FENQI_*` settings for the measured processes (`--set`), for A/B runs.
+    settings: Vec<(String, String)>,
 }
 
 /// Reads the command line; `Ok(None)` means the usage was asked for.
@@ -134,6 +138,7 @@ fn parse_options(args: &[String]) -> Result<Option<Options>> {
         queue_url: "redis://127.0.0.1:6379".into(),
         fenqi: PathBuf::new(),
         wrk: "wrk".into(),
+        settings: Vec::new(),
     };
     let mut fenqi = None;
     let mut mode_seen = false;
@@ -159,6 +164,15 @@ fn parse_options(args: &[String]) -> Result<Option<Options>> {
             "--queue-url" => options.queue_url = value()?,
             "--fenqi" => fenqi = Some(PathBuf::from(value()?)),
             "--wrk" => options.wrk = value()?,
+            "--set" => {
+                let setting = value()?;
+                match setting.split_once('=') {
+                    Some((name, v)) if name.starts_with("FENQI_") => {
+                        options.settings.push((name.to_owned(), v.to_owned()));
+                    }
+                    _ => return fail(format!("--set takes FENQI_NAME=value, not '{setting}'")),
+                }
+            }
             word if !word.starts_with('-') && !mode_seen => {
                 mode_seen = true;
                 options.mode = match word {
@@ -1244,6 +1258,7 @@ async fn prepare_in(
         ]
         .map(|(k, v)| (k.to_owned(), v)),
     );
+    env.vars.extend(options.settings.iter().cloned());
     Ok(Ctx {
         options,
         env,
@@ -1304,6 +1319,9 @@ fn print_report(ctx: &Ctx, report: &Report) {
         ctx.options.connections,
         ctx.options.duration,
     );
+    for (name, value) in &ctx.options.settings {
+        println!("with {name}={value}");
+    }
     println!();
     println!("| mode | figure | value |");
     println!("|---|---|---|");

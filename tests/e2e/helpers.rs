@@ -123,6 +123,9 @@ impl TestApp {
             ("FENQI_AUTH_ATTEMPTS_PER_MINUTE", "200".into()),
             ("FENQI_PUBLIC_REQUESTS_PER_MINUTE", "10000".into()),
             ("FENQI_SQL_STATEMENTS_HEADER", "on".into()),
+            // The same statement counts on both backends; the session cache has its own
+            // tests (session_cache.rs).
+            ("FENQI_SESSION_CACHE_SECONDS", "0".into()),
             // Schedules that never fire, so a wall-clock tick cannot run a job in the middle
             // of a test; a test that needs a schedule sets its own.
             ("FENQI_SESSION_PURGE_SCHEDULE", NEVER.into()),
@@ -192,9 +195,19 @@ impl TestApp {
         variables: Value,
         token: Option<&str>,
     ) -> reqwest::Response {
+        self.post_gql_at(&self.base, query, variables, token).await
+    }
+
+    async fn post_gql_at(
+        &self,
+        base: &str,
+        query: &str,
+        variables: Value,
+        token: Option<&str>,
+    ) -> reqwest::Response {
         let mut req = self
             .client
-            .post(format!("{}/graphql", self.base))
+            .post(format!("{base}/graphql"))
             .json(&json!({ "query": query, "variables": variables }));
         if let Some(token) = token {
             req = req.bearer_auth(token);
@@ -225,7 +238,20 @@ impl TestApp {
         variables: Value,
         token: Option<&str>,
     ) -> (Value, u64) {
-        let res = self.post_gql(query, variables, token).await;
+        let base = self.base.clone();
+        self.gql_counted_at(&base, query, variables, token).await
+    }
+
+    /// [`TestApp::gql_counted`] against another API instance of this app
+    /// ([`TestApp::second_api`]).
+    pub async fn gql_counted_at(
+        &self,
+        base: &str,
+        query: &str,
+        variables: Value,
+        token: Option<&str>,
+    ) -> (Value, u64) {
+        let res = self.post_gql_at(base, query, variables, token).await;
         let statements = res
             .headers()
             .get("x-sql-statements")

@@ -21,4 +21,5 @@ mod processes;
 mod risk;
 mod scale_out;
 mod schema;
+mod session_cache;
 mod statements;

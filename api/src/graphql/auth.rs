@@ -91,7 +91,7 @@ impl AuthMutation {
     #[graphql(guard = "RoleGuard::new(ANY_ACCOUNT).even_before_password_change()")]
     async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let session = ctx.session().await?;
-        ctx.domain()?.logout(session.session_id).await.gql()?;
+        ctx.domain()?.logout(&session).await.gql()?;
         Ok(true)
     }
 

@@ -331,6 +331,7 @@ impl Domain {
         )
         .await?;
         txn.commit().await?;
+        self.sessions_changed(account_id).await;
         self.account_view(&model)
     }
 
@@ -396,6 +397,7 @@ impl Domain {
             .await?;
         }
         txn.commit().await?;
+        self.sessions_changed(actor.account_id).await;
         self.account_view(&model)
     }
 

@@ -1,5 +1,6 @@
 //! Who is asking, and from where: the facts every use case needs to authorize and to audit.
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::error::{DomainError, DomainResult};
@@ -76,4 +77,18 @@ impl Caller {
             ))),
         }
     }
+}
+
+/// A recognized session.
+#[derive(Debug, Clone, Copy)]
+pub struct Authenticated {
+    /// Who it belongs to.
+    pub actor: Actor,
+    /// The session, for logout.
+    pub session_id: Uuid,
+    /// When it ends.
+    pub expires_at: DateTime<Utc>,
+    /// True until the account replaces a password someone else set; until then only
+    /// `me`, `changePassword` and `logout` are open to it.
+    pub must_change_password: bool,
 }

@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
-use uuid::Uuid;
 
 use entities::{account, session};
 
@@ -11,22 +10,8 @@ use crate::error::{DomainError, DomainResult};
 use crate::service::Domain;
 
 use super::accounts::AccountStatus;
-use super::caller::Actor;
+use super::caller::{Actor, Authenticated};
 use super::token;
-
-/// A recognized session.
-#[derive(Debug, Clone, Copy)]
-pub struct Authenticated {
-    /// Who it belongs to.
-    pub actor: Actor,
-    /// The session, for logout.
-    pub session_id: Uuid,
-    /// When it ends.
-    pub expires_at: DateTime<Utc>,
-    /// True until the account replaces a password someone else set; until then only
-    /// `me`, `changePassword` and `logout` are open to it.
-    pub must_change_password: bool,
-}
 
 impl Domain {
     /// Recognizes a bearer token. An unknown, revoked or expired token, or one of a disabled
@@ -37,8 +22,15 @@ impl Domain {
         if !bearer.starts_with(token::PREFIX) || bearer.len() > 64 {
             return Err(invalid());
         }
+        let digest = token::digest(bearer);
+        let now = self.now();
+        let cache = self.session_cache();
+        if let Some(kept) = cache.get(&digest, now) {
+            return Ok(kept);
+        }
+        let ticket = cache.ticket();
         let (session, account) = session::Entity::find()
-            .filter(session::Column::TokenHash.eq(token::digest(bearer)))
+            .filter(session::Column::TokenHash.eq(digest.as_str()))
             .find_also_related(account::Entity)
             .one(self.db())
             .await?
@@ -49,7 +41,7 @@ impl Domain {
                 "This session has ended; log in again.".into(),
             ));
         }
-        if session.expires_at <= to_millis(self.now()) {
+        if session.expires_at <= to_millis(now) {
             return Err(DomainError::Unauthenticated(
                 "This session has expired; log in again.".into(),
             ));
@@ -59,7 +51,7 @@ impl Domain {
                 "This account is disabled; please contact the bank.".into(),
             ));
         }
-        Ok(Authenticated {
+        let recognized = Authenticated {
             actor: Actor {
                 account_id: account.id,
                 role: account.role.parse().map_err(DomainError::Internal)?,
@@ -67,17 +59,20 @@ impl Domain {
             session_id: session.id,
             expires_at: from_millis(session.expires_at),
             must_change_password: account.must_change_password,
-        })
+        };
+        cache.keep(digest, recognized, ticket, now);
+        Ok(recognized)
     }
 
-    /// Ends a session: its token stops working at once.
-    pub async fn logout(&self, session_id: Uuid) -> DomainResult<()> {
+    /// Ends a session: its token stops working at once, on every API process.
+    pub async fn logout(&self, session: &Authenticated) -> DomainResult<()> {
         session::Entity::update_many()
             .col_expr(session::Column::RevokedAt, to_millis(self.now()).into())
-            .filter(session::Column::Id.eq(session_id))
+            .filter(session::Column::Id.eq(session.session_id))
             .filter(session::Column::RevokedAt.is_null())
             .exec(self.db())
             .await?;
+        self.sessions_changed(session.actor.account_id).await;
         Ok(())
     }
 

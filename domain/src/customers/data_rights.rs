@@ -227,6 +227,7 @@ impl Domain {
         )
         .await?;
         txn.commit().await?;
+        self.sessions_changed(account_id).await;
         Ok(())
     }
 
