@@ -9,13 +9,11 @@ pub use chain::{ChainReport, GENESIS_HASH};
 pub use record::AuditRecord;
 pub use trail::{AuditEntryView, AuditFilter};
 
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
+use crate::auth::Permission;
 use crate::error::DomainResult;
 use crate::page::{Page, PageRequest};
 use crate::service::Domain;
-
-/// Who may read the audit trail.
-const READERS: &[Role] = &[Role::Auditor, Role::Admin];
 
 impl Domain {
     /// One page of the audit trail, newest first. Auditors and admins only.
@@ -25,13 +23,13 @@ impl Domain {
         page: PageRequest<i64>,
         caller: &Caller,
     ) -> DomainResult<Page<AuditEntryView, i64>> {
-        caller.require(READERS)?;
+        caller.require(Permission::ReadAudit)?;
         trail::list(self.db(), filter, page).await
     }
 
     /// Checks the whole chain. Auditors and admins only.
     pub async fn verify_audit_chain(&self, caller: &Caller) -> DomainResult<ChainReport> {
-        caller.require(READERS)?;
+        caller.require(Permission::ReadAudit)?;
         chain::verify(self.db()).await
     }
 }

@@ -9,8 +9,9 @@ use domain::page::PageRequest;
 use super::context::ContextExt;
 use super::cursor;
 use super::errors::GqlResult;
-use super::guard::{AUDIT_READERS, RoleGuard};
+use super::guard::RoleGuard;
 use super::types::parse_id;
+use domain::auth::Permission;
 
 /// Narrows the trail; every given field must match.
 #[derive(InputObject, Default)]
@@ -113,7 +114,7 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// The audit trail, newest first.
     #[graphql(
-        guard = "RoleGuard::new(AUDIT_READERS)",
+        guard = "RoleGuard::new(Permission::ReadAudit)",
         complexity = "super::cursor::page_cost(first, child_complexity)"
     )]
     async fn audit_trail(
@@ -148,7 +149,7 @@ impl AuditQuery {
     }
 
     /// Recomputes every entry's hash and names the first entry that does not verify.
-    #[graphql(guard = "RoleGuard::new(AUDIT_READERS)")]
+    #[graphql(guard = "RoleGuard::new(Permission::ReadAudit)")]
     async fn verify_audit_chain(
         &self,
         ctx: &Context<'_>,

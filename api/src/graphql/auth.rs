@@ -5,8 +5,9 @@ use domain::auth::NewCustomer;
 
 use super::context::ContextExt;
 use super::errors::GqlResult;
-use super::guard::{ANY_ACCOUNT, RoleGuard};
+use super::guard::RoleGuard;
 use super::types::{Account, AuthPayload};
+use domain::auth::Permission;
 
 /// What a customer gives to register: a mobile number or an e-mail address (or both).
 #[derive(InputObject)]
@@ -37,7 +38,7 @@ pub struct AuthQuery;
 #[Object]
 impl AuthQuery {
     /// The logged-in account.
-    #[graphql(guard = "RoleGuard::new(ANY_ACCOUNT).even_before_password_change()")]
+    #[graphql(guard = "RoleGuard::new(Permission::UseOwnAccount).even_before_password_change()")]
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Account> {
         let caller = ctx.caller().await?;
         let id = caller.actor.map(|a| a.account_id).unwrap_or_default();
@@ -88,7 +89,7 @@ impl AuthMutation {
     }
 
     /// Ends the current session; its token stops working at once.
-    #[graphql(guard = "RoleGuard::new(ANY_ACCOUNT).even_before_password_change()")]
+    #[graphql(guard = "RoleGuard::new(Permission::UseOwnAccount).even_before_password_change()")]
     async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let session = ctx.session().await?;
         ctx.domain()?.logout(&session).await.gql()?;
@@ -96,7 +97,7 @@ impl AuthMutation {
     }
 
     /// Replaces the caller's password; every other session of the account ends.
-    #[graphql(guard = "RoleGuard::new(ANY_ACCOUNT).even_before_password_change()")]
+    #[graphql(guard = "RoleGuard::new(Permission::UseOwnAccount).even_before_password_change()")]
     async fn change_password(
         &self,
         ctx: &Context<'_>,

@@ -4,7 +4,7 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object};
 use chrono::NaiveTime;
-use domain::auth::Role;
+use domain::auth::Permission;
 use domain::customers::{
     CustomerSearch, FinancialStatusInput, NewBankAccount, PreferencesInput, ProfileInput,
     RevealField,
@@ -22,27 +22,6 @@ use super::types::customer::{
 };
 use super::types::customer_profile::{self, Customer, CustomerSummaryGql};
 use super::types::parse_id;
-
-/// Customers for themselves, and agents.
-const SELF_OR_AGENT: &[Role] = &[Role::Customer, Role::Agent];
-/// Customers for themselves, and staff who read customer records.
-const SELF_OR_STAFF: &[Role] = &[
-    Role::Customer,
-    Role::Agent,
-    Role::RiskOfficer,
-    Role::Admin,
-    Role::Auditor,
-];
-/// Staff who read customer records.
-const STAFF: &[Role] = &[Role::Agent, Role::RiskOfficer, Role::Admin, Role::Auditor];
-/// Customers for themselves, and staff who run credit checks.
-const SELF_OR_ASSESSOR: &[Role] = &[Role::Customer, Role::Agent, Role::RiskOfficer];
-/// Staff who may reveal masked data.
-const REVEALERS: &[Role] = &[Role::Agent, Role::RiskOfficer];
-/// Customers only.
-const CUSTOMERS: &[Role] = &[Role::Customer];
-/// Agents only.
-const AGENTS: &[Role] = &[Role::Agent];
 
 /// A profile to create or change; on change, omitted fields stay as they are and an empty
 /// string clears a text field.
@@ -166,7 +145,7 @@ pub struct CustomerQuery;
 #[Object]
 impl CustomerQuery {
     /// The logged-in customer's own profile, if they made one.
-    #[graphql(guard = "RoleGuard::new(CUSTOMERS)")]
+    #[graphql(guard = "RoleGuard::new(Permission::OwnCustomerData)")]
     async fn my_customer_profile(
         &self,
         ctx: &Context<'_>,
@@ -181,7 +160,7 @@ impl CustomerQuery {
     }
 
     /// One customer: the caller's own, or any for staff.
-    #[graphql(guard = "RoleGuard::new(SELF_OR_STAFF)")]
+    #[graphql(guard = "RoleGuard::new(Permission::ReadCustomer)")]
     async fn customer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Customer> {
         let caller = ctx.caller().await?;
         let id = parse_id(&id, "id")?;
@@ -194,7 +173,7 @@ impl CustomerQuery {
 
     /// Finds customers by a part of the name, or exactly by mobile or ID number.
     #[graphql(
-        guard = "RoleGuard::new(STAFF)",
+        guard = "RoleGuard::new(Permission::SearchCustomers)",
         complexity = "super::cursor::page_cost(first, child_complexity)"
     )]
     async fn search_customers(
@@ -260,7 +239,7 @@ impl CustomerQuery {
     }
 
     /// Everything the bank holds about the logged-in customer, as one JSON document.
-    #[graphql(guard = "RoleGuard::new(CUSTOMERS)")]
+    #[graphql(guard = "RoleGuard::new(Permission::OwnCustomerData)")]
     async fn my_data(&self, ctx: &Context<'_>) -> async_graphql::Result<Json<serde_json::Value>> {
         let caller = ctx.caller().await?;
         ctx.domain()?.my_data(&caller).await.gql().map(Json)
@@ -274,7 +253,7 @@ pub struct CustomerMutation;
 #[Object]
 impl CustomerMutation {
     /// Creates a profile: a customer for themself, or an agent for a customer (audited).
-    #[graphql(guard = "RoleGuard::new(SELF_OR_AGENT)")]
+    #[graphql(guard = "RoleGuard::new(Permission::WriteCustomer)")]
     async fn create_customer(
         &self,
         ctx: &Context<'_>,
@@ -289,7 +268,7 @@ impl CustomerMutation {
     }
 
     /// Changes a profile (staff changes are audited).
-    #[graphql(guard = "RoleGuard::new(SELF_OR_AGENT)")]
+    #[graphql(guard = "RoleGuard::new(Permission::WriteCustomer)")]
     async fn update_customer(
         &self,
         ctx: &Context<'_>,
@@ -307,7 +286,7 @@ impl CustomerMutation {
 
     /// Records consent to the current text of `purpose`; `textHash` is the hash of the
     /// text shown (from `consentTexts`).
-    #[graphql(guard = "RoleGuard::new(SELF_OR_AGENT)")]
+    #[graphql(guard = "RoleGuard::new(Permission::WriteCustomer)")]
     async fn give_consent(
         &self,
         ctx: &Context<'_>,
@@ -325,7 +304,7 @@ impl CustomerMutation {
     }
 
     /// Withdraws consent; processing that needs it is refused from now on.
-    #[graphql(guard = "RoleGuard::new(SELF_OR_AGENT)")]
+    #[graphql(guard = "RoleGuard::new(Permission::WriteCustomer)")]
     async fn withdraw_consent(
         &self,
         ctx: &Context<'_>,
@@ -343,7 +322,7 @@ impl CustomerMutation {
     }
 
     /// Records the financial status (needs consent).
-    #[graphql(guard = "RoleGuard::new(SELF_OR_AGENT)")]
+    #[graphql(guard = "RoleGuard::new(Permission::WriteCustomer)")]
     async fn set_financial_status(
         &self,
         ctx: &Context<'_>,
@@ -366,7 +345,7 @@ impl CustomerMutation {
     }
 
     /// Records repayment and contact preferences.
-    #[graphql(guard = "RoleGuard::new(SELF_OR_AGENT)")]
+    #[graphql(guard = "RoleGuard::new(Permission::WriteCustomer)")]
     async fn set_preferences(
         &self,
         ctx: &Context<'_>,
@@ -393,7 +372,7 @@ impl CustomerMutation {
 
     /// Adds a bank card (needs consent). A card failing the Luhn check is kept with a
     /// warning to confirm it.
-    #[graphql(guard = "RoleGuard::new(SELF_OR_AGENT)")]
+    #[graphql(guard = "RoleGuard::new(Permission::WriteCustomer)")]
     async fn add_bank_account(
         &self,
         ctx: &Context<'_>,
@@ -415,7 +394,7 @@ impl CustomerMutation {
 
     /// Records that the agent checked the customer's identity document against the name
     /// and ID number on file (needed before an external credit bureau is asked). Audited.
-    #[graphql(guard = "RoleGuard::new(AGENTS)")]
+    #[graphql(guard = "RoleGuard::new(Permission::VerifyIdentity)")]
     async fn verify_customer_identity(
         &self,
         ctx: &Context<'_>,
@@ -432,7 +411,7 @@ impl CustomerMutation {
     }
 
     /// The clear value of a masked identifier, for staff with a stated reason. Audited.
-    #[graphql(guard = "RoleGuard::new(REVEALERS)")]
+    #[graphql(guard = "RoleGuard::new(Permission::RevealPersonalData)")]
     async fn reveal_customer_data(
         &self,
         ctx: &Context<'_>,
@@ -461,7 +440,7 @@ impl CustomerMutation {
 
     /// The customer's credit report: the stored one while fresh (30 days), else a new one
     /// from the bureau; `refresh` forces a new inquiry. Needs consent to credit inquiries.
-    #[graphql(guard = "RoleGuard::new(SELF_OR_ASSESSOR)")]
+    #[graphql(guard = "RoleGuard::new(Permission::AssessRisk)")]
     async fn fetch_credit_report(
         &self,
         ctx: &Context<'_>,
@@ -480,7 +459,7 @@ impl CustomerMutation {
 
     /// Erases the logged-in customer's personal data; refused while a plan is active.
     /// Identity records are kept ten years, as the Anti-Money-Laundering Law requires.
-    #[graphql(guard = "RoleGuard::new(CUSTOMERS)")]
+    #[graphql(guard = "RoleGuard::new(Permission::OwnCustomerData)")]
     async fn request_data_deletion(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let caller = ctx.caller().await?;
         ctx.domain()?.request_data_deletion(&caller).await.gql()?;

@@ -3,25 +3,26 @@
 
 use async_graphql::{Context, Guard};
 use domain::DomainError;
-use domain::auth::Role;
+use domain::auth::Permission;
 
 use super::context::ContextExt;
 use super::errors::gql;
 
-/// Admits callers holding one of `roles`. An account that must still replace a password
+/// Admits callers whose role holds a permission of the one table
+/// ([`domain::auth::Permission`], which the domain's own checks read too). An account that must still replace a password
 /// someone else set is refused (`PASSWORD_CHANGE_REQUIRED`) except where the guard says
 /// otherwise (`me`, `changePassword`, `logout`).
 #[derive(Debug, Clone, Copy)]
 pub struct RoleGuard {
-    roles: &'static [Role],
+    permission: Permission,
     before_password_change: bool,
 }
 
 impl RoleGuard {
-    /// A guard for `roles`.
-    pub const fn new(roles: &'static [Role]) -> Self {
+    /// A guard for `permission`.
+    pub const fn new(permission: Permission) -> Self {
         Self {
-            roles,
+            permission,
             before_password_change: false,
         }
     }
@@ -35,15 +36,6 @@ impl RoleGuard {
     }
 }
 
-/// Any logged-in account.
-pub const ANY_ACCOUNT: &[Role] = &Role::ALL;
-/// Staff who may read and manage staff accounts.
-pub const ADMINS: &[Role] = &[Role::Admin];
-/// Who may read the audit trail.
-pub const AUDIT_READERS: &[Role] = &[Role::Auditor, Role::Admin];
-/// Who may list staff accounts.
-pub const STAFF_READERS: &[Role] = &[Role::Admin, Role::Auditor];
-
 impl Guard for RoleGuard {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
         let auth = ctx.session().await?;
@@ -52,7 +44,7 @@ impl Guard for RoleGuard {
                 "Replace the password you were given first (changePassword).".into(),
             )));
         }
-        if self.roles.contains(&auth.actor.role) {
+        if self.permission.allows(auth.actor.role) {
             Ok(())
         } else {
             Err(gql(DomainError::Forbidden(format!(

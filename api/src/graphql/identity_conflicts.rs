@@ -5,9 +5,8 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use domain::auth::Permission;
 use domain::customers::IdentityConflictView;
-use domain::customers::access::STAFF_READERS;
-use domain::customers::identity_conflicts::CONFLICT_RESOLVERS;
 use domain::page::PageRequest;
 use entities::identity_conflict::ConflictStatus;
 
@@ -95,7 +94,7 @@ pub struct IdentityConflictQuery;
 impl IdentityConflictQuery {
     /// Identity conflicts waiting for (or closed by) staff, oldest first.
     #[graphql(
-        guard = "RoleGuard::new(STAFF_READERS)",
+        guard = "RoleGuard::new(Permission::ReadIdentityConflicts)",
         complexity = "super::cursor::page_cost(first, child_complexity)"
     )]
     async fn identity_conflicts(
@@ -128,7 +127,7 @@ pub struct IdentityConflictMutation;
 #[Object]
 impl IdentityConflictMutation {
     /// Closes an identity conflict with a note of what was done. Audited.
-    #[graphql(guard = "RoleGuard::new(CONFLICT_RESOLVERS)")]
+    #[graphql(guard = "RoleGuard::new(Permission::ResolveIdentityConflict)")]
     async fn resolve_identity_conflict(
         &self,
         ctx: &Context<'_>,

@@ -4,7 +4,7 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::assessment::{AssessmentView, LoanRequest, PolicyView};
-use domain::auth::Role;
+use domain::auth::Permission;
 use domain::page::PageRequest;
 
 use super::context::ContextExt;
@@ -14,15 +14,6 @@ use super::guard::RoleGuard;
 use super::scalars::Decimal;
 use super::types::money::money;
 use super::types::parse_id;
-
-/// Customers for themselves, and staff who assess.
-const SELF_OR_ASSESSOR: &[Role] = &[Role::Customer, Role::Agent, Role::RiskOfficer];
-/// Staff who read policies.
-const POLICY_READERS: &[Role] = &[Role::RiskOfficer, Role::Admin, Role::Auditor, Role::Agent];
-/// Who drafts.
-const DRAFTERS: &[Role] = &[Role::RiskOfficer];
-/// Who decides.
-const APPROVERS: &[Role] = &[Role::RiskOfficer, Role::Admin];
 
 /// A loan to assess against.
 #[derive(InputObject)]
@@ -164,9 +155,7 @@ pub struct RiskQuery;
 #[Object]
 impl RiskQuery {
     /// A customer's assessments, newest first.
-    #[graphql(
-        guard = "RoleGuard::new(&[Role::Customer, Role::Agent, Role::RiskOfficer, Role::Admin, Role::Auditor])"
-    )]
+    #[graphql(guard = "RoleGuard::new(Permission::ReadRiskAssessments)")]
     async fn risk_assessments(
         &self,
         ctx: &Context<'_>,
@@ -185,7 +174,7 @@ impl RiskQuery {
 
     /// Every policy version, newest first.
     #[graphql(
-        guard = "RoleGuard::new(POLICY_READERS)",
+        guard = "RoleGuard::new(Permission::ReadRiskPolicy)",
         complexity = "super::cursor::page_cost(first, child_complexity)"
     )]
     async fn risk_policies(
@@ -202,7 +191,7 @@ impl RiskQuery {
     }
 
     /// The policy in force.
-    #[graphql(guard = "RoleGuard::new(POLICY_READERS)")]
+    #[graphql(guard = "RoleGuard::new(Permission::ReadRiskPolicy)")]
     async fn active_risk_policy(&self, ctx: &Context<'_>) -> async_graphql::Result<RiskPolicy> {
         let caller = ctx.caller().await?;
         ctx.domain()?
@@ -221,7 +210,7 @@ pub struct RiskMutation;
 impl RiskMutation {
     /// Assesses a customer under the active policy, optionally against a loan they ask
     /// about. Uses a fresh credit report (fetched if the stored one is older than 30 days).
-    #[graphql(guard = "RoleGuard::new(SELF_OR_ASSESSOR)")]
+    #[graphql(guard = "RoleGuard::new(Permission::AssessRisk)")]
     async fn assess_risk(
         &self,
         ctx: &Context<'_>,
@@ -242,7 +231,7 @@ impl RiskMutation {
     }
 
     /// Drafts a new policy version (see `activeRiskPolicy.policy` for the shape).
-    #[graphql(guard = "RoleGuard::new(DRAFTERS)")]
+    #[graphql(guard = "RoleGuard::new(Permission::DraftRiskPolicy)")]
     async fn draft_risk_policy(
         &self,
         ctx: &Context<'_>,
@@ -258,7 +247,7 @@ impl RiskMutation {
     }
 
     /// Approves a draft: it becomes active, the old one is retired. Not by its drafter.
-    #[graphql(guard = "RoleGuard::new(APPROVERS)")]
+    #[graphql(guard = "RoleGuard::new(Permission::DecideRiskPolicy)")]
     async fn approve_risk_policy(
         &self,
         ctx: &Context<'_>,
@@ -273,7 +262,7 @@ impl RiskMutation {
     }
 
     /// Rejects a draft with a reason.
-    #[graphql(guard = "RoleGuard::new(APPROVERS)")]
+    #[graphql(guard = "RoleGuard::new(Permission::DecideRiskPolicy)")]
     async fn reject_risk_policy(
         &self,
         ctx: &Context<'_>,

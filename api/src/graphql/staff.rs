@@ -8,8 +8,9 @@ use domain::page::PageRequest;
 use super::context::ContextExt;
 use super::cursor;
 use super::errors::GqlResult;
-use super::guard::{ADMINS, RoleGuard, STAFF_READERS};
+use super::guard::RoleGuard;
 use super::types::{Account, AccountStatusGql, RoleGql, parse_id};
+use domain::auth::Permission;
 
 /// A new staff account.
 #[derive(InputObject)]
@@ -41,7 +42,7 @@ pub struct StaffQuery;
 impl StaffQuery {
     /// Staff accounts, oldest first.
     #[graphql(
-        guard = "RoleGuard::new(STAFF_READERS)",
+        guard = "RoleGuard::new(Permission::ListStaff)",
         complexity = "super::cursor::page_cost(first, child_complexity)"
     )]
     async fn staff_accounts(
@@ -65,7 +66,7 @@ pub struct StaffMutation;
 #[Object]
 impl StaffMutation {
     /// Makes a staff account. Audited.
-    #[graphql(guard = "RoleGuard::new(ADMINS)")]
+    #[graphql(guard = "RoleGuard::new(Permission::ManageStaff)")]
     async fn create_staff(
         &self,
         ctx: &Context<'_>,
@@ -92,7 +93,7 @@ impl StaffMutation {
     }
 
     /// Enables or disables an account; disabling ends its sessions. Audited.
-    #[graphql(guard = "RoleGuard::new(ADMINS)")]
+    #[graphql(guard = "RoleGuard::new(Permission::ManageStaff)")]
     async fn set_account_status(
         &self,
         ctx: &Context<'_>,

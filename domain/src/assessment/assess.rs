@@ -14,10 +14,9 @@ use entities::{customer_preference, financial_status, risk_assessment};
 
 use crate::audit::AuditRecord;
 use crate::auth::Caller;
+use crate::auth::Permission;
 use crate::clock::{from_millis, to_millis};
-use crate::customers::access::{
-    STAFF_ASSESSORS, STAFF_READERS, audit_unless_self_service, load_for,
-};
+use crate::customers::access::{audit_unless_self_service, load_for};
 use crate::customers::consent::{self, ConsentPurpose};
 use crate::customers::profile::age_on;
 use crate::db::begin_write;
@@ -145,7 +144,7 @@ impl Domain {
         request: Option<LoanRequest>,
         caller: &Caller,
     ) -> DomainResult<AssessmentView> {
-        let customer = load_for(self.db(), caller, customer_id, STAFF_ASSESSORS).await?;
+        let customer = load_for(self.db(), caller, customer_id, Permission::AssessRisk).await?;
         consent::require(
             self.db(),
             customer.id,
@@ -234,7 +233,7 @@ impl Domain {
         let txn = begin_write(self.db()).await?;
         // Re-check inside the transaction: consent may have been withdrawn, or the customer
         // anonymized, while the inputs were gathered.
-        load_for(&txn, caller, customer.id, STAFF_ASSESSORS).await?;
+        load_for(&txn, caller, customer.id, Permission::AssessRisk).await?;
         consent::require(
             &txn,
             customer.id,
@@ -292,7 +291,13 @@ impl Domain {
         limit: u64,
         caller: &Caller,
     ) -> DomainResult<Vec<AssessmentView>> {
-        let customer = load_for(self.db(), caller, customer_id, STAFF_READERS).await?;
+        let customer = load_for(
+            self.db(),
+            caller,
+            customer_id,
+            Permission::ReadRiskAssessments,
+        )
+        .await?;
         Ok(risk_assessment::Entity::find()
             .filter(risk_assessment::Column::CustomerId.eq(customer.id))
             .order_by_desc(risk_assessment::Column::CreatedAt)

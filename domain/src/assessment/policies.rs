@@ -14,20 +14,14 @@ use uuid::Uuid;
 use entities::risk_policy;
 
 use crate::audit::{AuditRecord, chain};
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
+use crate::auth::Permission;
 use crate::clock::{from_millis, to_millis};
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::page::{Page, PageRequest};
 use crate::risk::RiskPolicy;
 use crate::service::Domain;
-
-/// Who drafts policies.
-pub const DRAFTERS: &[Role] = &[Role::RiskOfficer];
-/// Who approves or rejects drafts (never the drafter).
-pub const APPROVERS: &[Role] = &[Role::RiskOfficer, Role::Admin];
-/// Who may read policies.
-pub const READERS: &[Role] = &[Role::RiskOfficer, Role::Admin, Role::Auditor, Role::Agent];
 
 /// Where a version stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,7 +187,7 @@ impl Domain {
         note: Option<String>,
         caller: &Caller,
     ) -> DomainResult<PolicyView> {
-        caller.require(DRAFTERS)?;
+        caller.require(Permission::DraftRiskPolicy)?;
         parse_policy(&body)?;
         let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
         if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
@@ -277,7 +271,7 @@ impl Domain {
         caller: &Caller,
         rejection: Option<&str>,
     ) -> DomainResult<PolicyView> {
-        caller.require(APPROVERS)?;
+        caller.require(Permission::DecideRiskPolicy)?;
         let Some(actor) = caller.actor else {
             return Err(DomainError::Forbidden(
                 "A policy is decided by a person, not the platform.".into(),
@@ -374,7 +368,7 @@ impl Domain {
         page: PageRequest<i64>,
         caller: &Caller,
     ) -> DomainResult<Page<PolicyView, i64>> {
-        caller.require(READERS)?;
+        caller.require(Permission::ReadRiskPolicy)?;
         let mut query = risk_policy::Entity::find()
             .order_by_desc(risk_policy::Column::Version)
             .limit(page.first + 1);
@@ -392,7 +386,7 @@ impl Domain {
 
     /// The version in force.
     pub async fn active_risk_policy(&self, caller: &Caller) -> DomainResult<PolicyView> {
-        caller.require(READERS)?;
+        caller.require(Permission::ReadRiskPolicy)?;
         let model = risk_policy::Entity::find()
             .filter(risk_policy::Column::Status.eq(PolicyStatus::Active.as_str()))
             .one(self.db())

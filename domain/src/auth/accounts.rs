@@ -12,6 +12,7 @@ use uuid::Uuid;
 use entities::{account, session};
 
 use crate::audit::{AuditRecord, chain};
+use crate::auth::Permission;
 use crate::clock::{from_millis, to_millis};
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{DomainError, DomainResult};
@@ -225,7 +226,7 @@ impl Domain {
         input: NewStaff,
         caller: &Caller,
     ) -> DomainResult<StaffCreated> {
-        caller.require(&[Role::Admin])?;
+        caller.require(Permission::ManageStaff)?;
         let display_name = parse_display_name(&input.display_name, "displayName")?;
         let email = EmailAddress::parse(&input.email, "email")?;
         if !input.role.is_staff() {
@@ -290,7 +291,7 @@ impl Domain {
         status: AccountStatus,
         caller: &Caller,
     ) -> DomainResult<AccountView> {
-        caller.require(&[Role::Admin])?;
+        caller.require(Permission::ManageStaff)?;
         if caller.actor.is_some_and(|a| a.account_id == account_id)
             && status == AccountStatus::Disabled
         {
@@ -416,7 +417,7 @@ impl Domain {
         page: PageRequest<Uuid>,
         caller: &Caller,
     ) -> DomainResult<Page<AccountView, Uuid>> {
-        caller.require(&[Role::Admin, Role::Auditor])?;
+        caller.require(Permission::ListStaff)?;
         let mut query = account::Entity::find()
             .filter(account::Column::Role.ne(Role::Customer.as_str()))
             .order_by_asc(account::Column::Id)

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::error::{DomainError, DomainResult};
 
+use super::permissions::Permission;
 use super::role::Role;
 
 /// An authenticated account.
@@ -62,14 +63,16 @@ impl Caller {
         self.actor.map_or("system", |a| a.role.as_str())
     }
 
-    /// Refuses unless the caller is the platform itself or an account with one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> DomainResult<()> {
+    /// Refuses unless the caller is the platform itself or an account whose role holds
+    /// `permission` (by the one table, [`Permission::roles`]).
+    pub fn require(&self, permission: Permission) -> DomainResult<()> {
         match self.actor {
             None => Ok(()),
-            Some(actor) if roles.contains(&actor.role) => Ok(()),
+            Some(actor) if permission.allows(actor.role) => Ok(()),
             Some(_) => Err(DomainError::Forbidden(format!(
                 "This needs one of these roles: {}.",
-                roles
+                permission
+                    .roles()
                     .iter()
                     .map(|r| r.as_str())
                     .collect::<Vec<_>>()

@@ -8,15 +8,8 @@ use uuid::Uuid;
 use entities::customer;
 
 use crate::audit::{AuditRecord, chain};
-use crate::auth::{Caller, Role};
+use crate::auth::{Caller, Permission, Role};
 use crate::error::{DomainError, DomainResult};
-
-/// Staff who may read customer records.
-pub const STAFF_READERS: &[Role] = &[Role::Agent, Role::RiskOfficer, Role::Admin, Role::Auditor];
-/// Staff who may change customer records (needs analysis is an agent's work).
-pub const STAFF_WRITERS: &[Role] = &[Role::Agent];
-/// Staff who may run credit checks and assessments.
-pub const STAFF_ASSESSORS: &[Role] = &[Role::Agent, Role::RiskOfficer];
 
 /// The status of a customer whose personal data has been erased.
 pub const ANONYMIZED: &str = "anonymized";
@@ -25,29 +18,31 @@ pub(crate) fn not_found() -> DomainError {
     DomainError::NotFound("No customer has this id.".into())
 }
 
-/// Loads a customer the caller may act on: their own record, or any record when the caller
-/// holds one of `staff_roles`. Anonymized records are gone for everyone.
+/// Loads a customer the caller may act on with `permission`: their own record (when the
+/// permission is open to customers), or any record for staff whose role holds it.
+/// Anonymized records are gone for everyone.
 pub(crate) async fn load_for<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
     customer_id: Uuid,
-    staff_roles: &[Role],
+    permission: Permission,
 ) -> DomainResult<customer::Model> {
     let model = customer::Entity::find_by_id(customer_id)
         .one(db)
         .await?
         .ok_or_else(not_found)?;
-    check(&model, caller, staff_roles)?;
+    check(&model, caller, permission)?;
     Ok(model)
 }
 
 /// The access rule itself, for a customer row already read (alone or joined with its
-/// children): anonymized records are gone; a customer sees only their own record (others
-/// are "not found", so their existence is not told); staff need one of `staff_roles`.
+/// children): anonymized records are gone; a customer acts only on their own record, and
+/// only where `permission` is open to customers (others' records are "not found", so their
+/// existence is not told); staff need a role that holds `permission`.
 pub(crate) fn check(
     model: &customer::Model,
     caller: &Caller,
-    staff_roles: &[Role],
+    permission: Permission,
 ) -> DomainResult<()> {
     if model.status == ANONYMIZED {
         return Err(not_found());
@@ -55,13 +50,18 @@ pub(crate) fn check(
     match caller.actor {
         None => Ok(()),
         Some(actor) if actor.role == Role::Customer => {
-            if model.account_id == Some(actor.account_id) {
+            if model.account_id != Some(actor.account_id) {
+                Err(not_found())
+            } else if permission.allows(Role::Customer) {
                 Ok(())
             } else {
-                Err(not_found())
+                Err(DomainError::Forbidden(format!(
+                    "Your role (customer) may not {}.",
+                    permission.name()
+                )))
             }
         }
-        Some(actor) if staff_roles.contains(&actor.role) => Ok(()),
+        Some(actor) if permission.allows(actor.role) => Ok(()),
         Some(actor) => Err(DomainError::Forbidden(format!(
             "Your role ({}) may not do this to a customer record.",
             actor.role

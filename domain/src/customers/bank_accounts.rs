@@ -11,13 +11,14 @@ use entities::customer_bank_account;
 
 use crate::audit::AuditRecord;
 use crate::auth::Caller;
+use crate::auth::Permission;
 use crate::clock::{from_millis, to_millis};
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{DomainError, DomainResult};
 use crate::pii::BankCardNumber;
 use crate::service::Domain;
 
-use super::access::{STAFF_WRITERS, audit_unless_self_service, load_for};
+use super::access::{audit_unless_self_service, load_for};
 use super::consent::{self, ConsentPurpose};
 
 /// A card to add.
@@ -76,7 +77,7 @@ impl Domain {
         let (card, check) = BankCardNumber::parse(&input.card_number, "cardNumber")?;
         let now = self.now();
         let txn = begin_write(self.db()).await?;
-        let customer = load_for(&txn, caller, customer_id, STAFF_WRITERS).await?;
+        let customer = load_for(&txn, caller, customer_id, Permission::WriteCustomer).await?;
         consent::require(
             &txn,
             customer.id,

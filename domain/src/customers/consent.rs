@@ -14,14 +14,13 @@ use entities::consent;
 
 use crate::audit::AuditRecord;
 use crate::auth::Caller;
+use crate::auth::Permission;
 use crate::clock::{from_millis, to_millis};
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::service::Domain;
 
-use super::access::{
-    STAFF_READERS, STAFF_WRITERS, audit_unless_self_service, is_self_service, load_for,
-};
+use super::access::{audit_unless_self_service, is_self_service, load_for};
 
 /// What a consent allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -195,7 +194,7 @@ impl Domain {
             })?;
         let now = self.now();
         let txn = begin_write(self.db()).await?;
-        let customer = load_for(&txn, caller, customer_id, STAFF_WRITERS).await?;
+        let customer = load_for(&txn, caller, customer_id, Permission::WriteCustomer).await?;
         let existing = consent::Entity::find()
             .filter(consent::Column::CustomerId.eq(customer.id))
             .filter(consent::Column::Purpose.eq(purpose.as_str()))
@@ -251,7 +250,7 @@ impl Domain {
     ) -> DomainResult<Vec<ConsentView>> {
         let now = self.now();
         let txn = begin_write(self.db()).await?;
-        let customer = load_for(&txn, caller, customer_id, STAFF_WRITERS).await?;
+        let customer = load_for(&txn, caller, customer_id, Permission::WriteCustomer).await?;
         consent::Entity::update_many()
             .col_expr(consent::Column::WithdrawnAt, to_millis(now).into())
             .filter(consent::Column::CustomerId.eq(customer.id))
@@ -281,7 +280,7 @@ impl Domain {
         customer_id: Uuid,
         caller: &Caller,
     ) -> DomainResult<Vec<ConsentView>> {
-        let customer = load_for(self.db(), caller, customer_id, STAFF_READERS).await?;
+        let customer = load_for(self.db(), caller, customer_id, Permission::ReadCustomer).await?;
         Ok(consent::Entity::find()
             .filter(consent::Column::CustomerId.eq(customer.id))
             .order_by_desc(consent::Column::GivenAt)

@@ -15,13 +15,14 @@ use entities::{credit_report, customer};
 
 use crate::audit::AuditRecord;
 use crate::auth::Caller;
+use crate::auth::Permission;
 use crate::clock::{from_millis, to_millis};
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::pii::IdNumber;
 use crate::service::Domain;
 
-use super::access::{STAFF_ASSESSORS, audit_unless_self_service, is_self_service, load_for};
+use super::access::{audit_unless_self_service, is_self_service, load_for};
 use super::consent::{self, ConsentPurpose};
 
 /// A credit-report snapshot.
@@ -88,7 +89,7 @@ impl Domain {
         refresh: bool,
         caller: &Caller,
     ) -> DomainResult<CreditReportView> {
-        let customer = load_for(self.db(), caller, customer_id, STAFF_ASSESSORS).await?;
+        let customer = load_for(self.db(), caller, customer_id, Permission::AssessRisk).await?;
         // Each refresh is an inquiry on the customer's record and costs the bank: only
         // staff may force one; customers get the stored report while it is fresh.
         let refresh = refresh && !is_self_service(caller);
@@ -132,7 +133,7 @@ impl Domain {
         let txn = begin_write(self.db()).await?;
         // Re-check inside the transaction: consent may have been withdrawn, or the
         // customer anonymized, while the bureau answered.
-        load_for(&txn, caller, customer.id, STAFF_ASSESSORS).await?;
+        load_for(&txn, caller, customer.id, Permission::AssessRisk).await?;
         consent::require(&txn, customer.id, ConsentPurpose::CreditInquiry).await?;
         let saved = credit_report::ActiveModel {
             id: Set(Uuid::now_v7()),

@@ -12,13 +12,14 @@ use entities::{customer_preference, financial_status};
 
 use crate::audit::AuditRecord;
 use crate::auth::Caller;
+use crate::auth::Permission;
 use crate::clock::{from_millis, to_millis};
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::money::Money;
 use crate::service::Domain;
 
-use super::access::{STAFF_WRITERS, audit_unless_self_service, load_for};
+use super::access::{audit_unless_self_service, load_for};
 use super::consent::{self, ConsentPurpose};
 
 /// The largest amount accepted for any financial figure (10 billion yuan).
@@ -210,7 +211,7 @@ impl Domain {
         let debts = amount(input.monthly_debt_payments, "monthlyDebtPayments")?;
         let now = self.now();
         let txn = begin_write(self.db()).await?;
-        let customer = load_for(&txn, caller, customer_id, STAFF_WRITERS).await?;
+        let customer = load_for(&txn, caller, customer_id, Permission::WriteCustomer).await?;
         consent::require(
             &txn,
             customer.id,
@@ -295,7 +296,7 @@ impl Domain {
         }
         let now = self.now();
         let txn = begin_write(self.db()).await?;
-        let customer = load_for(&txn, caller, customer_id, STAFF_WRITERS).await?;
+        let customer = load_for(&txn, caller, customer_id, Permission::WriteCustomer).await?;
         let existing = customer_preference::Entity::find_by_id(customer.id)
             .one(&txn)
             .await?;

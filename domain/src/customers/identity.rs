@@ -9,12 +9,13 @@ use uuid::Uuid;
 
 use crate::audit::{AuditRecord, chain};
 use crate::auth::Caller;
+use crate::auth::Permission;
 use crate::clock::to_millis;
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::service::Domain;
 
-use super::access::{STAFF_WRITERS, load_for};
+use super::access::load_for;
 use super::profile::CustomerView;
 
 impl Domain {
@@ -27,7 +28,7 @@ impl Domain {
         note: &str,
         caller: &Caller,
     ) -> DomainResult<CustomerView> {
-        caller.require(STAFF_WRITERS)?;
+        caller.require(Permission::VerifyIdentity)?;
         let actor = caller.actor.ok_or_else(|| {
             DomainError::Forbidden("Identity is verified by a person, not the platform.".into())
         })?;
@@ -40,7 +41,7 @@ impl Domain {
         }
         let now = self.now();
         let txn = begin_write(self.db()).await?;
-        let customer = load_for(&txn, caller, customer_id, STAFF_WRITERS).await?;
+        let customer = load_for(&txn, caller, customer_id, Permission::VerifyIdentity).await?;
         if customer.id_number_enc.is_none() {
             return Err(DomainError::Conflict(
                 "Record the customer's resident ID number before verifying their identity.".into(),

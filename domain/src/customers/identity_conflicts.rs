@@ -20,17 +20,13 @@ use entities::customer;
 use entities::identity_conflict::{self, ConflictStatus};
 
 use crate::audit::{AuditRecord, chain};
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
+use crate::auth::Permission;
 use crate::clock::{from_millis, to_millis};
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::page::{Page, PageRequest};
 use crate::service::Domain;
-
-use super::access::STAFF_READERS;
-
-/// Who may close a conflict: the agents who call customers back, and admins.
-pub const CONFLICT_RESOLVERS: &[Role] = &[Role::Agent, Role::Admin];
 
 /// Which identifier collided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,7 +172,7 @@ impl Domain {
         page: PageRequest<Uuid>,
         caller: &Caller,
     ) -> DomainResult<Page<IdentityConflictView, Uuid>> {
-        caller.require(STAFF_READERS)?;
+        caller.require(Permission::ReadIdentityConflicts)?;
         let mut query = identity_conflict::Entity::find()
             .order_by_asc(identity_conflict::Column::Id)
             .limit(page.first + 1);
@@ -201,7 +197,7 @@ impl Domain {
         resolution: &str,
         caller: &Caller,
     ) -> DomainResult<IdentityConflictView> {
-        caller.require(CONFLICT_RESOLVERS)?;
+        caller.require(Permission::ResolveIdentityConflict)?;
         let note = resolution.trim();
         if note.is_empty() || note.chars().count() > 1000 {
             return Err(DomainError::validation(

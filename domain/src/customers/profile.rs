@@ -12,6 +12,7 @@ use uuid::Uuid;
 use entities::{account, customer};
 
 use crate::audit::AuditRecord;
+use crate::auth::Permission;
 use crate::auth::{Caller, Role};
 use crate::clock::{from_millis, to_millis};
 use crate::db::{begin_write, is_unique_violation};
@@ -20,7 +21,7 @@ use crate::money::Money;
 use crate::pii::{EmailAddress, IdNumber, MobileNumber};
 use crate::service::Domain;
 
-use super::access::{STAFF_WRITERS, audit_unless_self_service, is_self_service, load_for};
+use super::access::{audit_unless_self_service, is_self_service, load_for};
 use super::consent::{self, ConsentPurpose};
 use super::identity_conflicts::{self, IdentityField};
 use super::reads::CustomerGrant;
@@ -205,7 +206,7 @@ impl Domain {
         input: ProfileInput,
         caller: &Caller,
     ) -> DomainResult<CustomerView> {
-        caller.require(&[Role::Customer, Role::Agent])?;
+        caller.require(Permission::WriteCustomer)?;
         let full_name = parse_full_name(input.full_name.as_deref().unwrap_or(""))?;
         if input
             .id_number
@@ -297,7 +298,7 @@ impl Domain {
     ) -> DomainResult<CustomerView> {
         let now = self.now();
         let txn = begin_write(self.db()).await?;
-        let current = load_for(&txn, caller, customer_id, STAFF_WRITERS).await?;
+        let current = load_for(&txn, caller, customer_id, Permission::WriteCustomer).await?;
         let before = self.audit_snapshot(&self.customer_view(&current)?);
         let mut model: customer::ActiveModel = current.clone().into();
         let name_changed = match input.full_name.as_deref() {

@@ -24,10 +24,11 @@ use entities::{
 };
 
 use crate::auth::Caller;
+use crate::auth::Permission;
 use crate::error::DomainResult;
 use crate::service::Domain;
 
-use super::access::{self, ANONYMIZED, STAFF_READERS, not_found};
+use super::access::{self, ANONYMIZED, not_found};
 use super::bank_accounts::view as bank_account_view;
 use super::{
     BankAccountView, ConsentView, CreditReportView, CustomerView, FinancialStatusView,
@@ -98,7 +99,7 @@ impl Domain {
             .one(self.db())
             .await?
             .ok_or_else(not_found)?;
-        access::check(&joined.0, caller, STAFF_READERS)?;
+        access::check(&joined.0, caller, Permission::ReadCustomer)?;
         self.customer_read(joined)
     }
 
@@ -135,7 +136,7 @@ impl Domain {
             .await?;
         let mut out = HashMap::with_capacity(rows.len());
         for joined in rows {
-            if access::check(&joined.0, caller, STAFF_READERS).is_ok() {
+            if access::check(&joined.0, caller, Permission::ReadCustomer).is_ok() {
                 let read = self.customer_read(joined)?;
                 out.insert(read.view.id, read);
             }

@@ -8,16 +8,14 @@ use uuid::Uuid;
 use entities::customer_bank_account;
 
 use crate::audit::{AuditRecord, chain};
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
+use crate::auth::Permission;
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::pii::{BankCardNumber, IdNumber, MobileNumber};
 use crate::service::Domain;
 
 use super::access::load_for;
-
-/// Staff who may reveal.
-pub const REVEALERS: &[Role] = &[Role::Agent, Role::RiskOfficer];
 
 /// What to reveal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +48,7 @@ impl Domain {
         reason: &str,
         caller: &Caller,
     ) -> DomainResult<String> {
-        caller.require(REVEALERS)?;
+        caller.require(Permission::RevealPersonalData)?;
         if caller.actor.is_none() {
             return Err(DomainError::Forbidden(
                 "Only a member of staff can reveal personal data.".into(),
@@ -65,7 +63,7 @@ impl Domain {
         }
         let now = self.now();
         let txn = begin_write(self.db()).await?;
-        let customer = load_for(&txn, caller, customer_id, REVEALERS).await?;
+        let customer = load_for(&txn, caller, customer_id, Permission::RevealPersonalData).await?;
         let missing =
             || DomainError::NotFound(format!("The customer has no {} on record.", field.name()));
         let clear = match field {

@@ -7,12 +7,13 @@ use uuid::Uuid;
 use entities::customer;
 
 use crate::auth::Caller;
+use crate::auth::Permission;
 use crate::error::{DomainError, DomainResult};
 use crate::page::{Page, PageRequest};
 use crate::pii::{IdNumber, MobileNumber};
 use crate::service::Domain;
 
-use super::access::{ANONYMIZED, STAFF_READERS};
+use super::access::ANONYMIZED;
 
 /// What to look for; at least one field.
 #[derive(Clone, Default)]
@@ -48,7 +49,7 @@ impl Domain {
         page: PageRequest<Uuid>,
         caller: &Caller,
     ) -> DomainResult<Page<CustomerSummary, Uuid>> {
-        caller.require(STAFF_READERS)?;
+        caller.require(Permission::SearchCustomers)?;
         let mut cond = Condition::all().add(customer::Column::Status.ne(ANONYMIZED));
         let mut any = false;
         if let Some(name) = search

@@ -1,0 +1,204 @@
+//! The one table of who may do what. The API's role guards and the domain's own checks
+//! both read it, so the two can never disagree about a role (they once did: two lists
+//! called `STAFF_READERS`, with different roles in each).
+//!
+//! A permission that lists [`Role::Customer`] is open to customers **for their own
+//! records only**: the use case checks ownership, and answers "not found" for anyone
+//! else's. Staff roles act on any customer's records.
+
+use super::Role;
+
+/// Something a caller may be allowed to do, named from the business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Their own account: `me`, `logout`, `changePassword`.
+    UseOwnAccount,
+    /// List and read staff accounts.
+    ListStaff,
+    /// Create staff accounts, enable and disable accounts.
+    ManageStaff,
+    /// Read and verify the audit trail.
+    ReadAudit,
+    /// Read a customer record with its children (consents, cards, preferences…).
+    ReadCustomer,
+    /// Search customer records (masked), page through them.
+    SearchCustomers,
+    /// The customer's own data export and deletion request (`myData`,
+    /// `requestDataDeletion`, `myCustomerProfile`).
+    OwnCustomerData,
+    /// Create and change a customer record, its consents, cards, finances and preferences.
+    WriteCustomer,
+    /// Confirm that a customer's identity was checked against their documents.
+    VerifyIdentity,
+    /// See a protected number in full, with a reason (audited).
+    RevealPersonalData,
+    /// Pull a credit report and run a risk assessment.
+    AssessRisk,
+    /// Read risk assessments.
+    ReadRiskAssessments,
+    /// Read the identity-conflict review queue.
+    ReadIdentityConflicts,
+    /// Close an identity conflict after calling the customer back.
+    ResolveIdentityConflict,
+    /// Read risk policies.
+    ReadRiskPolicy,
+    /// Draft a new risk policy version.
+    DraftRiskPolicy,
+    /// Approve or reject a drafted risk policy (never one's own: maker-checker).
+    DecideRiskPolicy,
+}
+
+use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
+
+impl Permission {
+    /// Every permission, in the order of the table in `docs/graphql.md`.
+    pub const ALL: [Permission; 17] = [
+        Permission::UseOwnAccount,
+        Permission::ListStaff,
+        Permission::ManageStaff,
+        Permission::ReadAudit,
+        Permission::ReadCustomer,
+        Permission::SearchCustomers,
+        Permission::OwnCustomerData,
+        Permission::WriteCustomer,
+        Permission::VerifyIdentity,
+        Permission::RevealPersonalData,
+        Permission::AssessRisk,
+        Permission::ReadRiskAssessments,
+        Permission::ReadIdentityConflicts,
+        Permission::ResolveIdentityConflict,
+        Permission::ReadRiskPolicy,
+        Permission::DraftRiskPolicy,
+        Permission::DecideRiskPolicy,
+    ];
+
+    /// The roles that hold it.
+    pub const fn roles(self) -> &'static [Role] {
+        match self {
+            Permission::UseOwnAccount => &Role::ALL,
+            Permission::ListStaff => &[Admin, Auditor],
+            Permission::ManageStaff => &[Admin],
+            Permission::ReadAudit => &[Auditor, Admin],
+            Permission::ReadCustomer => &[Customer, Agent, RiskOfficer, Admin, Auditor],
+            Permission::SearchCustomers => &[Agent, RiskOfficer, Admin, Auditor],
+            Permission::OwnCustomerData => &[Customer],
+            Permission::WriteCustomer => &[Customer, Agent],
+            Permission::VerifyIdentity => &[Agent],
+            Permission::RevealPersonalData => &[Agent, RiskOfficer],
+            Permission::AssessRisk => &[Customer, Agent, RiskOfficer],
+            Permission::ReadRiskAssessments => &[Customer, Agent, RiskOfficer, Admin, Auditor],
+            Permission::ReadIdentityConflicts => &[Agent, RiskOfficer, Admin, Auditor],
+            Permission::ResolveIdentityConflict => &[Agent, Admin],
+            Permission::ReadRiskPolicy => &[RiskOfficer, Admin, Auditor, Agent],
+            Permission::DraftRiskPolicy => &[RiskOfficer],
+            Permission::DecideRiskPolicy => &[RiskOfficer, Admin],
+        }
+    }
+
+    /// True when `role` holds it.
+    pub fn allows(self, role: Role) -> bool {
+        self.roles().contains(&role)
+    }
+
+    /// The name used in documentation and error messages.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Permission::UseOwnAccount => "use own account",
+            Permission::ListStaff => "list staff",
+            Permission::ManageStaff => "manage staff",
+            Permission::ReadAudit => "read audit trail",
+            Permission::ReadCustomer => "read customer",
+            Permission::SearchCustomers => "search customers",
+            Permission::OwnCustomerData => "own customer data",
+            Permission::WriteCustomer => "write customer",
+            Permission::VerifyIdentity => "verify identity",
+            Permission::RevealPersonalData => "reveal personal data",
+            Permission::AssessRisk => "assess risk",
+            Permission::ReadRiskAssessments => "read risk assessments",
+            Permission::ReadIdentityConflicts => "read identity conflicts",
+            Permission::ResolveIdentityConflict => "resolve identity conflict",
+            Permission::ReadRiskPolicy => "read risk policy",
+            Permission::DraftRiskPolicy => "draft risk policy",
+            Permission::DecideRiskPolicy => "decide risk policy",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_permission_is_listed_once_and_held_by_someone() {
+        for (i, p) in Permission::ALL.iter().enumerate() {
+            assert!(!p.roles().is_empty(), "{p:?} is held by no role");
+            assert!(
+                !Permission::ALL[i + 1..].contains(p),
+                "{p:?} is listed twice"
+            );
+        }
+    }
+
+    #[test]
+    fn the_table_in_the_docs_is_the_table_in_the_code() {
+        let docs = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/graphql.md"
+        ))
+        .expect("docs/graphql.md");
+        let rows: Vec<(String, String)> = docs
+            .lines()
+            .filter_map(|line| {
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                // | permission | roles | fields |
+                (cells.len() == 5 && Permission::ALL.iter().any(|p| p.name() == cells[1]))
+                    .then(|| (cells[1].to_owned(), cells[2].to_owned()))
+            })
+            .collect();
+        assert_eq!(rows.len(), Permission::ALL.len(), "one row per permission");
+        for p in Permission::ALL {
+            let roles: Vec<&str> = p.roles().iter().map(|r| r.as_str()).collect();
+            assert!(
+                rows.contains(&(p.name().to_owned(), roles.join(", "))),
+                "docs/graphql.md must say: | {} | {} |",
+                p.name(),
+                roles.join(", ")
+            );
+        }
+    }
+
+    #[test]
+    fn customers_never_hold_a_staff_permission() {
+        for p in [
+            Permission::ListStaff,
+            Permission::ManageStaff,
+            Permission::ReadAudit,
+            Permission::SearchCustomers,
+            Permission::VerifyIdentity,
+            Permission::RevealPersonalData,
+            Permission::ReadIdentityConflicts,
+            Permission::ResolveIdentityConflict,
+            Permission::ReadRiskPolicy,
+            Permission::DraftRiskPolicy,
+            Permission::DecideRiskPolicy,
+        ] {
+            assert!(!p.allows(Role::Customer), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn the_auditor_changes_nothing() {
+        for p in [
+            Permission::ManageStaff,
+            Permission::WriteCustomer,
+            Permission::VerifyIdentity,
+            Permission::RevealPersonalData,
+            Permission::AssessRisk,
+            Permission::ResolveIdentityConflict,
+            Permission::DraftRiskPolicy,
+            Permission::DecideRiskPolicy,
+        ] {
+            assert!(!p.allows(Role::Auditor), "{p:?}");
+        }
+    }
+}
