@@ -2,6 +2,7 @@
 //! for everything, so `cargo run` needs no configuration. A wrong value stops start-up with
 //! a message naming the setting.
 
+use adapters::secret::Secret;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
@@ -38,7 +39,7 @@ pub enum LogFormat {
 }
 
 /// Every setting of the platform.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     /// `FENQI_DATABASE_URL`: `sqlite://fenqi.db?mode=rwc` (default) or `postgres://…`.
     pub database_url: String,
@@ -61,9 +62,9 @@ pub struct Settings {
     /// `FENQI_LOG_FORMAT`: `pretty` (default) or `json`.
     pub log_format: LogFormat,
     /// `FENQI_PII_KEYS`: encryption keys, `id:base64,…`, active first.
-    pub pii_keys: Option<String>,
+    pub pii_keys: Option<Secret>,
     /// `FENQI_PII_INDEX_KEY`: the blind-index key (base64).
-    pub pii_index_key: Option<String>,
+    pub pii_index_key: Option<Secret>,
     /// `FENQI_SESSION_PURGE_SCHEDULE` (default every 15 minutes): a cron expression with
     /// seconds.
     pub purge_sessions_schedule: String,
@@ -88,6 +89,55 @@ pub struct Settings {
     pub domain: DomainSettings,
 }
 
+/// Settings as logs may show them: the URLs' passwords masked, secrets redacted.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &without_password(&self.database_url))
+            .field("db_max_connections", &self.db_max_connections)
+            .field("queue_url", &without_password(&self.queue_url))
+            .field("queue_namespace", &self.queue_namespace)
+            .field("queue_poll_interval", &self.queue_poll_interval)
+            .field("bind", &self.bind)
+            .field("worker_bind", &self.worker_bind)
+            .field("http_workers", &self.http_workers)
+            .field("log_filter", &self.log_filter)
+            .field("log_format", &self.log_format)
+            .field("pii_keys", &self.pii_keys)
+            .field("pii_index_key", &self.pii_index_key)
+            .field("purge_sessions_schedule", &self.purge_sessions_schedule)
+            .field("purge_retained_schedule", &self.purge_retained_schedule)
+            .field("api_limits", &self.api_limits)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("sql_statements_header", &self.sql_statements_header)
+            .field("credit_bureau", &self.credit_bureau)
+            .field("domain", &self.domain)
+            .finish()
+    }
+}
+
+/// `scheme://user:secret@host/…` as `scheme://user:***@host/…`: a connection URL's
+/// password must never reach a log line.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split_once(':').map_or(user_info, |(u, _)| u);
+            let masked = if user_info.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_owned()
+            };
+            format!("{scheme}://{masked}@{host}{tail}")
+        }
+        None => url.to_owned(),
+    }
+}
+
 /// An external credit bureau: `FENQI_CREDIT_BUREAU_URL`, `FENQI_CREDIT_BUREAU_CLIENT_ID`
 /// (default `fenqi`), `FENQI_CREDIT_BUREAU_SECRET` (required with the URL),
 /// `FENQI_CREDIT_BUREAU_TIMEOUT_MS` (5000).
@@ -97,8 +147,8 @@ pub struct BureauSettings {
     pub url: String,
     /// Our client id at the bureau.
     pub client_id: String,
-    /// The shared signing secret.
-    pub secret: String,
+    /// The shared signing secret (never printed).
+    pub secret: Secret,
     /// The whole-request timeout.
     pub timeout: Duration,
 }
@@ -247,7 +297,7 @@ impl Settings {
                     url,
                     client_id: get("FENQI_CREDIT_BUREAU_CLIENT_ID")
                         .unwrap_or_else(|| "fenqi".into()),
-                    secret,
+                    secret: Secret::new(secret),
                     timeout: Duration::from_millis(number(
                         "FENQI_CREDIT_BUREAU_TIMEOUT_MS",
                         5000,
@@ -293,8 +343,8 @@ impl Settings {
             http_workers: number("FENQI_HTTP_WORKERS", cpus, 1, 256)? as usize,
             log_filter,
             log_format,
-            pii_keys: get("FENQI_PII_KEYS"),
-            pii_index_key: get("FENQI_PII_INDEX_KEY"),
+            pii_keys: get("FENQI_PII_KEYS").map(Secret::new),
+            pii_index_key: get("FENQI_PII_INDEX_KEY").map(Secret::new),
             purge_sessions_schedule,
             purge_retained_schedule,
             trusted_proxies,
@@ -539,5 +589,53 @@ mod tests {
         ])
         .unwrap();
         assert!(!s.is_embedded());
+    }
+
+    #[test]
+    fn debug_shows_no_password_key_or_secret() {
+        let values = std::collections::HashMap::from([
+            (
+                "FENQI_DATABASE_URL",
+                "postgres://fenqi:db-pass-123@db.bank:5432/fenqi",
+            ),
+            ("FENQI_QUEUE_URL", "redis://:redis-pass-456@cache.bank:6379"),
+            (
+                "FENQI_PII_KEYS",
+                "k1:cGlpLWtleS1zZWNyZXQtc2VjcmV0LXNlY3JldC0zMiE=",
+            ),
+            (
+                "FENQI_PII_INDEX_KEY",
+                "aW5kZXgta2V5LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMy",
+            ),
+            ("FENQI_CREDIT_BUREAU_URL", "https://bureau.example"),
+            (
+                "FENQI_CREDIT_BUREAU_SECRET",
+                "bureau-secret-789-long-enough",
+            ),
+        ]);
+        let s = Settings::from_lookup(|name| values.get(name).map(|v| (*v).to_owned()))
+            .expect("settings");
+        let shown = format!("{s:?}");
+        for secret in [
+            "db-pass-123",
+            "redis-pass-456",
+            "cGlpLWtleS1zZWNyZXQ",
+            "aW5kZXgta2V5",
+            "bureau-secret-789",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(
+            shown.contains("postgres://fenqi:***@db.bank:5432/fenqi"),
+            "{shown}"
+        );
+        assert_eq!(
+            without_password("sqlite://fenqi.db?mode=rwc"),
+            "sqlite://fenqi.db?mode=rwc"
+        );
+        assert_eq!(
+            without_password("redis://127.0.0.1:6379"),
+            "redis://127.0.0.1:6379"
+        );
     }
 }

@@ -102,7 +102,7 @@ impl NewFiles {
 /// Resolves the key ring for `settings`.
 pub fn resolve(settings: &Settings) -> Result<KeyRing, ConfigError> {
     match (&settings.pii_keys, &settings.pii_index_key) {
-        (Some(keys), Some(index)) => KeyRing::from_config(keys, index).map_err(|e| {
+        (Some(keys), Some(index)) => KeyRing::from_config(keys.expose(), index.expose()).map_err(|e| {
             let setting = match e {
                 domain::pii::KeyRingError::Keys(_) => KEYS_VAR,
                 domain::pii::KeyRingError::IndexKey(_) => INDEX_VAR,

@@ -8,6 +8,9 @@
 //! picks the implementation from configuration; tests swap in simulators that speak the
 //! real protocol over real sockets.
 //!
+//! * [`signed_http`] — the one pipeline for calling a partner over HTTP (signing, timeouts,
+//!   retries, answer checks, error sorting) that every HTTP port shares.
+//! * [`secret`] — a string that no `Debug` or log line can print.
 //! * [`signing`] — HMAC-SHA256 signing and verification of messages crossing the bank's
 //!   boundary, in both directions (requests we send, answers and callbacks we receive).
 //! * [`credit_bureau`] — the CreditBureau port and its HTTP implementation.
@@ -20,6 +23,8 @@
 pub mod broadcast;
 pub mod credit_bureau;
 pub mod rate_limit;
+pub mod secret;
+pub mod signed_http;
 pub mod signing;
 
 #[cfg(feature = "simulator")]

@@ -1,120 +1,89 @@
 //! An external credit bureau over signed HTTP.
 //!
-//! Every request is signed ([`crate::signing`]) and every answer must be signed back with
-//! the same secret and echo our request id: the bureau is outside the bank, so neither
-//! direction is trusted on its word. Failures are classified for the caller (retry later,
-//! or alert) and never mention the ID number.
-//!
-//! * `config.rs` — settings and their start-up checks;
-//! * `wire.rs` — the bureau's JSON format and the transformers to and from domain types;
-//! * `response.rs` — status, size, signature and content checks on the answer.
+//! The bureau is a partner like any other: requests and answers go through the house's
+//! signed-HTTP pipeline ([`crate::signed_http`]: signing, timeouts, answer signature,
+//! error sorting). What is the bureau's own is here: the endpoint, the JSON format
+//! (`wire.rs`), that the answer must echo our request id, and that no error ever repeats
+//! the ID number. An inquiry is sent once, never retried: a bureau may count each one
+//! against the person's record.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use reqwest::header::{CONTENT_TYPE, HeaderValue};
-use reqwest::{Client, Url, redirect};
 use uuid::Uuid;
 
 use crate::credit_bureau::{BureauError, CreditBureau, CreditQuery, CreditReport};
-use crate::signing::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::signed_http::{
+    CallError, EndpointConfigError, PartnerEndpoint, Repeat, RetryPolicy, SignedHttpClient,
+};
 
-mod config;
-mod response;
 pub mod wire;
 
-pub use config::{BureauConfigError, HttpBureauConfig};
+use wire::{CREDIT_REPORTS_PATH, CreditReportRequest, CreditReportResponse};
 
-use response::Expected;
-use wire::{CLIENT_HEADER, CreditReportRequest};
+/// Settings for one external bureau: a partner endpoint. Debug never shows the secret.
+pub type HttpBureauConfig = PartnerEndpoint;
 
-/// The longest we wait for a TCP (and TLS) connection, whatever the total budget: a
-/// bureau that cannot accept a connection within this is down, and failing fast lets the
-/// caller say so while the customer is still looking.
-const CONNECT_TIMEOUT_CAP: Duration = Duration::from_secs(2);
+/// Why an external bureau cannot be set up from its settings.
+pub type BureauConfigError = EndpointConfigError;
 
 /// A client of one external bureau. Cheap to share: clone the `Arc` it lives in, the
 /// connection pool is inside.
 pub struct HttpCreditBureau {
-    client: Client,
-    endpoint: Url,
-    client_id: HeaderValue,
-    secret: String,
-    timeout: Duration,
-    name: String,
+    http: SignedHttpClient,
     source: String,
 }
 
 impl HttpCreditBureau {
-    /// Checks the settings and builds the HTTP client (connect timeout `min(timeout, 2 s)`,
-    /// total timeout `timeout`, no redirects: a signed request is for the bureau only).
-    /// Refused with a message naming the problem, so start-up can report it.
+    /// Checks the settings and builds the client. Refused with a message naming the
+    /// problem, so start-up can report it.
     pub fn new(config: HttpBureauConfig) -> Result<Self, BureauConfigError> {
-        let endpoint = config.endpoint()?;
-        let client_id = config.validate()?;
-        if HttpBureauConfig::is_cleartext_remote(&endpoint) {
-            tracing::warn!(
-                bureau = %config.name,
-                endpoint = %endpoint,
-                "the credit bureau is reached over plain http: ID numbers will cross the network unencrypted"
-            );
-        }
-        let client = Client::builder()
-            .connect_timeout(config.timeout.min(CONNECT_TIMEOUT_CAP))
-            .timeout(config.timeout)
-            .redirect(redirect::Policy::none())
-            .user_agent(concat!("fenqi-adapters/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| BureauConfigError::Client(e.to_string()))?;
-        let name = config.name.trim().to_owned();
+        let http = SignedHttpClient::new(config, RetryPolicy::NONE)?;
         Ok(Self {
-            client,
-            endpoint,
-            client_id,
-            secret: config.secret,
-            timeout: config.timeout,
-            source: CreditReport::external_source(&name),
-            name,
+            source: CreditReport::external_source(http.name()),
+            http,
         })
     }
 
     /// Sends one signed inquiry and checks the answer.
     async fn inquire(&self, query: &CreditQuery) -> Result<CreditReport, BureauError> {
         let request_id = Uuid::now_v7().to_string();
-        let body = serde_json::to_vec(&CreditReportRequest::from_query(query, request_id.clone()))
-            .map_err(|e| BureauError::Rejected(format!("the request could not be encoded: {e}")))?;
-        let timestamp = Utc::now().timestamp();
-        let signature = signing::sign(self.secret.as_bytes(), timestamp, &body);
-        let response = self
-            .client
-            .post(self.endpoint.clone())
-            .header(CONTENT_TYPE, "application/json")
-            .header(CLIENT_HEADER, self.client_id.clone())
-            .header(TIMESTAMP_HEADER, timestamp.to_string())
-            .header(SIGNATURE_HEADER, signature)
-            .body(body)
-            .send()
+        let request = CreditReportRequest::from_query(query, request_id.clone());
+        let body = self
+            .http
+            .post_json(
+                CREDIT_REPORTS_PATH,
+                &request,
+                Repeat::Once,
+                &[query.id_number.as_str()],
+            )
             .await
-            .map_err(|e| response::transport(&e))?;
-        let expected = Expected {
-            secret: self.secret.as_bytes(),
-            request_id: &request_id,
-            id_number: &query.id_number,
-            source: &self.source,
-        };
-        response::read(response, &expected).await
+            .map_err(|e| match e {
+                CallError::Unavailable(m) => BureauError::Unavailable(m),
+                CallError::Rejected(m) => BureauError::Rejected(m),
+                CallError::Malformed(m) => BureauError::Malformed(m),
+            })?;
+        let answer: CreditReportResponse = serde_json::from_slice(&body).map_err(|e| {
+            BureauError::Malformed(format!("the answer is not a credit report: {e}"))
+        })?;
+        if answer.request_id != request_id {
+            return Err(BureauError::Malformed(
+                "the answer is for another request".into(),
+            ));
+        }
+        answer.into_report(self.source.clone(), Utc::now())
     }
 }
 
 #[async_trait]
 impl CreditBureau for HttpCreditBureau {
     fn name(&self) -> &str {
-        &self.name
+        self.http.name()
     }
 
-    #[tracing::instrument(name = "credit_bureau.fetch", skip_all, fields(bureau = %self.name))]
+    #[tracing::instrument(name = "credit_bureau.fetch", skip_all, fields(bureau = %self.http.name()))]
     async fn fetch(&self, query: &CreditQuery) -> Result<CreditReport, BureauError> {
         let started = Instant::now();
         let result = self.inquire(query).await;
@@ -136,21 +105,21 @@ impl CreditBureau for HttpCreditBureau {
 impl fmt::Debug for HttpCreditBureau {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpCreditBureau")
-            .field("name", &self.name)
-            .field("endpoint", &self.endpoint.as_str())
-            .field("client_id", &self.client_id)
-            .field("secret", &"<redacted>")
-            .field("timeout", &self.timeout)
+            .field("http", &self.http)
             .finish_non_exhaustive()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use reqwest::Url;
+
     use super::*;
 
     fn config(base_url: &str) -> HttpBureauConfig {
-        HttpBureauConfig::new(base_url, "fenqi", "a-secret-of-sixteen+")
+        HttpBureauConfig::new("bureau", base_url, "fenqi", "a-secret-of-sixteen+")
     }
 
     #[test]
@@ -170,7 +139,7 @@ mod tests {
             ),
         ] {
             let bureau = HttpCreditBureau::new(config(base)).unwrap();
-            assert_eq!(bureau.endpoint.as_str(), endpoint);
+            assert_eq!(bureau.http.url(CREDIT_REPORTS_PATH), endpoint);
             assert_eq!(bureau.name(), "bureau");
             assert_eq!(bureau.source, "external:bureau");
         }
@@ -194,7 +163,7 @@ mod tests {
             );
         }
         let mut c = config("https://bureau.example");
-        c.secret.clear();
+        c.secret = "".into();
         assert!(matches!(
             HttpCreditBureau::new(c),
             Err(BureauConfigError::EmptySecret)
@@ -234,19 +203,19 @@ mod tests {
     #[test]
     fn only_remote_plain_http_is_cleartext() {
         let url = |s: &str| Url::parse(s).unwrap();
-        assert!(HttpBureauConfig::is_cleartext_remote(&url(
+        assert!(PartnerEndpoint::is_cleartext_remote(&url(
             "http://bureau.example/v1"
         )));
-        assert!(!HttpBureauConfig::is_cleartext_remote(&url(
+        assert!(!PartnerEndpoint::is_cleartext_remote(&url(
             "https://bureau.example/v1"
         )));
-        assert!(!HttpBureauConfig::is_cleartext_remote(&url(
+        assert!(!PartnerEndpoint::is_cleartext_remote(&url(
             "http://127.0.0.1:9/v1"
         )));
-        assert!(!HttpBureauConfig::is_cleartext_remote(&url(
+        assert!(!PartnerEndpoint::is_cleartext_remote(&url(
             "http://[::1]:9/v1"
         )));
-        assert!(!HttpBureauConfig::is_cleartext_remote(&url(
+        assert!(!PartnerEndpoint::is_cleartext_remote(&url(
             "http://localhost:9/v1"
         )));
     }

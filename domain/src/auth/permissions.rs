@@ -141,11 +141,9 @@ mod tests {
 
     #[test]
     fn the_table_in_the_docs_is_the_table_in_the_code() {
-        let docs = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../docs/graphql.md"
-        ))
-        .expect("docs/graphql.md");
+        let docs =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/graphql.md"))
+                .expect("docs/graphql.md");
         let rows: Vec<(String, String)> = docs
             .lines()
             .filter_map(|line| {

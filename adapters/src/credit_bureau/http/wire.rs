@@ -47,8 +47,8 @@ use crate::credit_bureau::{BureauError, CreditQuery, CreditReport, mask_id_numbe
 /// The endpoint's path under the bureau's base URL.
 pub const CREDIT_REPORTS_PATH: &str = "/v1/credit-reports";
 
-/// The header naming the calling client, so the bureau knows whose secret to check.
-pub const CLIENT_HEADER: &str = "X-Fenqi-Client";
+/// The client header and error body every partner exchange shares.
+pub use crate::signed_http::wire::{CLIENT_HEADER, ErrorBody, ErrorResponse};
 
 /// How far in the future a report's `reportedAt` may be (clock drift) before the answer is
 /// refused as nonsense.
@@ -158,34 +158,6 @@ impl CreditReportResponse {
             source,
             reported_at: self.reported_at,
         })
-    }
-}
-
-/// The body of a refusal or failure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorResponse {
-    /// What went wrong.
-    pub error: ErrorBody,
-}
-
-/// A stable code for programs and a message for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    /// A stable, machine-readable code (`bad_signature`, `replayed`, `unavailable`, …).
-    pub code: String,
-    /// A human-readable explanation.
-    pub message: String,
-}
-
-impl ErrorResponse {
-    /// An error body with `code` and `message`.
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            error: ErrorBody {
-                code: code.into(),
-                message: message.into(),
-            },
-        }
     }
 }
 
