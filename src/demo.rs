@@ -6,7 +6,6 @@ use chrono::NaiveTime;
 use domain::auth::{Actor, Caller, NewCustomer, NewStaff, RequestMeta, Role};
 use domain::customers::{
     Channel, ConsentPurpose, FinancialStatusInput, NewBankAccount, PreferencesInput, ProfileInput,
-    RepaymentFrequency,
 };
 use domain::{Domain, DomainError, DomainResult};
 use rust_decimal::Decimal;
@@ -197,7 +196,7 @@ async fn seed_profile(
         .set_preferences(
             profile.id,
             PreferencesInput {
-                frequency: RepaymentFrequency::Monthly,
+                frequency: domain::schedule::Frequency::Monthly,
                 preferred_term_months: 12,
                 payment_day: 10,
                 max_monthly_budget: Some(Decimal::new(400_000, 2)),

@@ -20,7 +20,6 @@ pub use consent::{ConsentPurpose, ConsentText, ConsentView};
 pub use credit::CreditReportView;
 pub use finance::{
     Channel, FinancialStatusInput, FinancialStatusView, PreferencesInput, PreferencesView,
-    RepaymentFrequency,
 };
 pub use identity_conflicts::{IdentityConflictView, IdentityField};
 pub use profile::{CustomerView, ProfileInput};

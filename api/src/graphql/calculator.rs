@@ -155,10 +155,7 @@ impl CalculatorQuery {
             annual_rate: input.annual_rate.map_or(RustDecimal::ZERO, |d| d.0),
             period_fee_rate: input.period_fee_rate.map(|d| d.0),
             periods: i64::from(input.periods),
-            frequency: match input.frequency {
-                FrequencyGql::Monthly => domain::schedule::Frequency::Monthly,
-                FrequencyGql::Quarterly => domain::schedule::Frequency::Quarterly,
-            },
+            frequency: input.frequency.into(),
             method: input.method.into(),
             start_date: input.start_date.0,
             payment_day: i64::from(input.payment_day),

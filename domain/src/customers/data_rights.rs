@@ -111,7 +111,7 @@ impl Domain {
             .one(self.db())
             .await?
         {
-            let v = PreferencesView::from(&p);
+            let v = PreferencesView::try_from(&p)?;
             doc["preferences"] = preferences_snapshot(&v);
         }
         let cards = customer_bank_account::Entity::find()

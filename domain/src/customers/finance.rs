@@ -17,6 +17,7 @@ use crate::clock::{from_millis, to_millis};
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::money::Money;
+use crate::schedule::Frequency;
 use crate::service::Domain;
 
 use super::access::{audit_unless_self_service, load_for};
@@ -79,33 +80,6 @@ fn amount(value: Decimal, field: &str) -> DomainResult<i64> {
     Ok(fen)
 }
 
-/// How often the customer wants to repay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RepaymentFrequency {
-    /// Every month.
-    Monthly,
-    /// Every three months.
-    Quarterly,
-}
-
-impl RepaymentFrequency {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Monthly => "monthly",
-            Self::Quarterly => "quarterly",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        if s == "quarterly" {
-            Self::Quarterly
-        } else {
-            Self::Monthly
-        }
-    }
-}
-
 /// A contact channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
@@ -141,7 +115,7 @@ impl Channel {
 #[derive(Debug, Clone)]
 pub struct PreferencesInput {
     /// Monthly or quarterly.
-    pub frequency: RepaymentFrequency,
+    pub frequency: Frequency,
     /// The preferred term in months (1–360).
     pub preferred_term_months: u32,
     /// The preferred day of the month for payments (1–28, so every month has it).
@@ -160,7 +134,7 @@ pub struct PreferencesInput {
 #[derive(Debug, Clone)]
 pub struct PreferencesView {
     /// Monthly or quarterly.
-    pub frequency: RepaymentFrequency,
+    pub frequency: Frequency,
     /// The preferred term in months.
     pub preferred_term_months: u32,
     /// The preferred payment day.
@@ -177,14 +151,16 @@ pub struct PreferencesView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<&customer_preference::Model> for PreferencesView {
-    fn from(m: &customer_preference::Model) -> Self {
+impl TryFrom<&customer_preference::Model> for PreferencesView {
+    type Error = DomainError;
+
+    fn try_from(m: &customer_preference::Model) -> Result<Self, DomainError> {
         let time = |s: &Option<String>| {
             s.as_deref()
                 .and_then(|t| NaiveTime::parse_from_str(t, "%H:%M").ok())
         };
-        Self {
-            frequency: RepaymentFrequency::parse(&m.frequency),
+        Ok(Self {
+            frequency: Frequency::from_stored(&m.frequency).map_err(DomainError::Internal)?,
             preferred_term_months: m.preferred_term_months.max(0) as u32,
             payment_day: m.payment_day.max(0) as u32,
             max_monthly_budget: m.max_monthly_budget_fen.map(Money::from_fen),
@@ -192,7 +168,7 @@ impl From<&customer_preference::Model> for PreferencesView {
             quiet_hours_start: time(&m.quiet_hours_start),
             quiet_hours_end: time(&m.quiet_hours_end),
             updated_at: from_millis(m.updated_at),
-        }
+        })
     }
 }
 
@@ -302,10 +278,11 @@ impl Domain {
             .await?;
         let before = existing
             .as_ref()
-            .map(|m| preferences_snapshot(&PreferencesView::from(m)));
+            .map(|m| PreferencesView::try_from(m).map(|v| preferences_snapshot(&v)))
+            .transpose()?;
         let model = customer_preference::ActiveModel {
             customer_id: Set(customer.id),
-            frequency: Set(input.frequency.as_str().into()),
+            frequency: Set(input.frequency.stored().into()),
             preferred_term_months: Set(input.preferred_term_months as i32),
             payment_day: Set(input.payment_day as i32),
             max_monthly_budget_fen: Set(budget),
@@ -327,7 +304,7 @@ impl Domain {
                 "customer",
                 Some(customer.id.to_string()),
             )
-            .after(preferences_snapshot(&PreferencesView::from(&saved)));
+            .after(preferences_snapshot(&PreferencesView::try_from(&saved)?));
             match before {
                 Some(before) => record.before(before),
                 None => record,
@@ -335,7 +312,7 @@ impl Domain {
         })
         .await?;
         txn.commit().await?;
-        Ok(PreferencesView::from(&saved))
+        PreferencesView::try_from(&saved)
     }
 }
 
@@ -353,7 +330,7 @@ pub(crate) fn financial_snapshot(v: &FinancialStatusView) -> serde_json::Value {
 /// field, since the budget caps the largest installment a customer is offered.
 pub(crate) fn preferences_snapshot(v: &PreferencesView) -> serde_json::Value {
     json!({
-        "frequency": v.frequency.as_str(),
+        "frequency": v.frequency.stored(),
         "preferredTermMonths": v.preferred_term_months,
         "paymentDay": v.payment_day,
         "maxMonthlyBudget": v.max_monthly_budget.map(|m| m.to_string()),

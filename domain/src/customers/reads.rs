@@ -82,7 +82,10 @@ impl Domain {
     fn customer_read(&self, (model, preferences, financial): Joined) -> DomainResult<CustomerRead> {
         Ok(CustomerRead {
             view: self.customer_view(&model)?,
-            preferences: preferences.as_ref().map(PreferencesView::from),
+            preferences: preferences
+                .as_ref()
+                .map(PreferencesView::try_from)
+                .transpose()?,
             financial_status: financial.as_ref().map(FinancialStatusView::from),
         })
     }
@@ -149,13 +152,13 @@ impl Domain {
         &self,
         grants: &[CustomerGrant],
     ) -> DomainResult<HashMap<Uuid, PreferencesView>> {
-        Ok(customer_preference::Entity::find()
+        customer_preference::Entity::find()
             .filter(customer_preference::Column::CustomerId.is_in(ids(grants)))
             .all(self.db())
             .await?
             .iter()
-            .map(|m| (m.customer_id, PreferencesView::from(m)))
-            .collect())
+            .map(|m| Ok((m.customer_id, PreferencesView::try_from(m)?)))
+            .collect()
     }
 
     /// Financial statuses of granted customers, one statement for all.

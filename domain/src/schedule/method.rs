@@ -104,6 +104,23 @@ impl Frequency {
         }
     }
 
+    /// The spelling stored in the database (`monthly`, `quarterly`).
+    pub const fn stored(self) -> &'static str {
+        match self {
+            Frequency::Monthly => "monthly",
+            Frequency::Quarterly => "quarterly",
+        }
+    }
+
+    /// Reads the stored spelling. Anything else is refused, never read as a default: a
+    /// row nobody can interpret is a bug to see, not a monthly plan.
+    pub fn from_stored(s: &str) -> Result<Self, String> {
+        Frequency::ALL
+            .into_iter()
+            .find(|f| f.stored() == s)
+            .ok_or_else(|| format!("'{s}' is not a stored frequency (monthly, quarterly)"))
+    }
+
     /// The wire name, e.g. `MONTHLY`.
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -5,8 +5,9 @@ use async_graphql::{Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveTime, Utc};
 use domain::customers::{
     BankAccountView, Channel, ConsentPurpose, ConsentView, CreditReportView, FinancialStatusView,
-    PreferencesView, RepaymentFrequency,
+    PreferencesView,
 };
+use domain::schedule::Frequency;
 
 use crate::graphql::scalars::Decimal;
 
@@ -50,7 +51,7 @@ pub enum FrequencyGql {
     Quarterly,
 }
 
-impl From<FrequencyGql> for RepaymentFrequency {
+impl From<FrequencyGql> for Frequency {
     fn from(f: FrequencyGql) -> Self {
         match f {
             FrequencyGql::Monthly => Self::Monthly,
@@ -59,11 +60,11 @@ impl From<FrequencyGql> for RepaymentFrequency {
     }
 }
 
-impl From<RepaymentFrequency> for FrequencyGql {
-    fn from(f: RepaymentFrequency) -> Self {
+impl From<Frequency> for FrequencyGql {
+    fn from(f: Frequency) -> Self {
         match f {
-            RepaymentFrequency::Monthly => Self::Monthly,
-            RepaymentFrequency::Quarterly => Self::Quarterly,
+            Frequency::Monthly => Self::Monthly,
+            Frequency::Quarterly => Self::Quarterly,
         }
     }
 }
