@@ -438,6 +438,12 @@ impl Settings {
                     1,
                     365,
                 )? as i64),
+                assessment_max_age: chrono::Duration::days(number(
+                    "FENQI_ASSESSMENT_MAX_AGE_DAYS",
+                    30,
+                    1,
+                    365,
+                )? as i64),
             },
         })
     }

@@ -1,6 +1,7 @@
 //! The GraphQL schema: one root per area of the business, merged, with the limits and error
 //! conventions every area shares.
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod calculator;
@@ -35,6 +36,7 @@ pub struct QueryRoot(
     identity_conflicts::IdentityConflictQuery,
     risk::RiskQuery,
     calculator::CalculatorQuery,
+    applications::ApplicationQuery,
 );
 
 /// Every mutation field.
@@ -45,6 +47,7 @@ pub struct MutationRoot(
     customers::CustomerMutation,
     identity_conflicts::IdentityConflictMutation,
     risk::RiskMutation,
+    applications::ApplicationMutation,
 );
 
 /// The schema type.

@@ -21,6 +21,9 @@ pub struct DomainSettings {
     pub legal_apr_cap: Decimal,
     /// The bank's time zone: due dates and business days are counted in it.
     pub timezone: Tz,
+    /// How old a risk assessment may be and still be linked to a new application;
+    /// an older one is made anew.
+    pub assessment_max_age: Duration,
     /// How long a credit report is reused before the bureau is asked again.
     pub credit_report_ttl: Duration,
     /// Attempts at `register` and `login` allowed per client address per minute.
@@ -41,6 +44,7 @@ impl Default for DomainSettings {
             legal_apr_cap: Decimal::new(24, 2),
             timezone: chrono_tz::Asia::Shanghai,
             credit_report_ttl: Duration::days(30),
+            assessment_max_age: Duration::days(30),
             auth_attempts_per_minute: 30,
             public_requests_per_minute: 120,
             identity_changes_per_day: 5,

@@ -3,6 +3,7 @@
 //! personal data) live in `domain`.
 
 pub mod account;
+pub mod application_transition;
 pub mod audit_entry;
 pub mod audit_head;
 pub mod consent;
@@ -12,6 +13,7 @@ pub mod customer_bank_account;
 pub mod customer_preference;
 pub mod financial_status;
 pub mod identity_conflict;
+pub mod installment_application;
 pub mod installment_plan;
 pub mod job_run;
 pub mod login_throttle;

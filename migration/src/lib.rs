@@ -7,6 +7,7 @@ mod m20261129_000001_accounts_sessions_audit;
 mod m20261129_000002_customers_and_risk;
 mod m20261129_000003_verification_and_policy_guards;
 mod m20261130_000001_identity_conflicts;
+mod m20261130_000002_applications;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_customers_and_risk::Migration),
             Box::new(m20261129_000003_verification_and_policy_guards::Migration),
             Box::new(m20261130_000001_identity_conflicts::Migration),
+            Box::new(m20261130_000002_applications::Migration),
         ]
     }
 }

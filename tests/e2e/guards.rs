@@ -212,6 +212,31 @@ fn fields() -> Vec<Field> {
             document: r#"mutation { setAccountStatus(accountId: "00000000-0000-0000-0000-000000000000", status: ACTIVE) { id } }"#,
             access: Roles(&[Role::Admin]),
         },
+        Field {
+            name: "Query.application",
+            document: r#"{ application(id: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(ANY),
+        },
+        Field {
+            name: "Query.myApplications",
+            document: "{ myApplications { edges { node { id } } } }",
+            access: Roles(CUSTOMER),
+        },
+        Field {
+            name: "Query.applications",
+            document: "{ applications(filter: { status: DRAFT }) { edges { node { id history { to } } } } }",
+            access: Roles(&[Role::Agent, Role::RiskOfficer, Role::Admin, Role::Auditor]),
+        },
+        Field {
+            name: "Mutation.openApplication",
+            document: r#"mutation { openApplication(input: { amount: "12000", purpose: "a course", periods: 12, frequency: MONTHLY, paymentDay: 10 }) { id } }"#,
+            access: Roles(&[Role::Customer, Role::Agent]),
+        },
+        Field {
+            name: "Mutation.cancelApplication",
+            document: r#"mutation { cancelApplication(id: "00000000-0000-0000-0000-000000000000", reason: "changed my mind") { id } }"#,
+            access: Roles(&[Role::Customer, Role::Agent]),
+        },
     ]
 }
 

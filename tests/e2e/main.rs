@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod applications;
 mod audit;
 mod auth;
 mod calculator;

@@ -20,7 +20,9 @@ async fn app_with_bureau() -> TestApp {
     .await
 }
 
-async fn ready_customer(app: &TestApp) -> (String, String) {
+/// A customer an assessment can be made for (income, finances, verified identity);
+/// (token, customer id).
+pub async fn ready_customer(app: &TestApp) -> (String, String) {
     let (token, id) = onboarded_customer(app, MOBILE).await;
     let res = app
         .gql(UPDATE, json!({ "id": id, "i": { "idNumber": ID_NUMBER, "monthlyIncome": "20000", "occupation": "Engineer" } }), Some(&token))

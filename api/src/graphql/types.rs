@@ -1,6 +1,7 @@
 //! GraphQL shapes of domain results, shared across areas.
 
 pub mod account;
+pub mod application;
 pub mod customer;
 pub mod customer_profile;
 pub mod ids;

@@ -46,13 +46,21 @@ pub enum Permission {
     DraftRiskPolicy,
     /// Approve or reject a drafted risk policy (never one's own: maker-checker).
     DecideRiskPolicy,
+    /// Open an installment application.
+    OpenApplication,
+    /// Read an installment application with its history.
+    ReadApplication,
+    /// List and filter every application.
+    ListApplications,
+    /// Cancel an application before its plan opens.
+    CancelApplication,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 21] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -70,6 +78,10 @@ impl Permission {
         Permission::ReadRiskPolicy,
         Permission::DraftRiskPolicy,
         Permission::DecideRiskPolicy,
+        Permission::OpenApplication,
+        Permission::ReadApplication,
+        Permission::ListApplications,
+        Permission::CancelApplication,
     ];
 
     /// The roles that hold it.
@@ -92,6 +104,10 @@ impl Permission {
             Permission::ReadRiskPolicy => &[RiskOfficer, Admin, Auditor, Agent],
             Permission::DraftRiskPolicy => &[RiskOfficer],
             Permission::DecideRiskPolicy => &[RiskOfficer, Admin],
+            Permission::OpenApplication => &[Customer, Agent],
+            Permission::ReadApplication => &[Customer, Agent, RiskOfficer, Admin, Auditor],
+            Permission::ListApplications => &[Agent, RiskOfficer, Admin, Auditor],
+            Permission::CancelApplication => &[Customer, Agent],
         }
     }
 
@@ -120,6 +136,10 @@ impl Permission {
             Permission::ReadRiskPolicy => "read risk policy",
             Permission::DraftRiskPolicy => "draft risk policy",
             Permission::DecideRiskPolicy => "decide risk policy",
+            Permission::OpenApplication => "open application",
+            Permission::ReadApplication => "read application",
+            Permission::ListApplications => "list applications",
+            Permission::CancelApplication => "cancel application",
         }
     }
 }

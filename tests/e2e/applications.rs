@@ -1,0 +1,269 @@
+//! Installment applications: opening with the risk assessment linked, the state machine's
+//! refusals, the recorded and audited history, isolation between customers, and the cost
+//! of a page of applications with their histories.
+
+use chrono::Duration;
+use domain::auth::Role;
+use serde_json::{Value, json};
+
+use crate::customers::{MOBILE, onboarded_customer};
+use crate::helpers::{TestApp, error_code, error_message};
+use crate::risk::ready_customer;
+
+const OPEN: &str = "mutation($i: OpenApplicationInput!) { openApplication(input: $i) { id customerId amount purpose periods frequency monthlyBudget paymentDay status assessmentId history { from to actorRole reason } } }";
+const CANCEL: &str = "mutation($id: ID!, $r: String!) { cancelApplication(id: $id, reason: $r) { id status history { from to actorRole reason } } }";
+const READ: &str = "query($id: ID!) { application(id: $id) { id status history { to } } }";
+
+fn need() -> Value {
+    json!({ "amount": "12000", "purpose": "a design course", "periods": 12, "frequency": "MONTHLY", "monthlyBudget": "1000", "paymentDay": 10 })
+}
+
+fn field(res: &Value) -> Option<&str> {
+    res["errors"][0]["extensions"]["field"].as_str()
+}
+
+async fn open(app: &TestApp, input: Value, token: &str) -> Value {
+    let res = app.gql(OPEN, json!({ "i": input }), Some(token)).await;
+    assert!(res["errors"].is_null(), "{res}");
+    res["data"]["openApplication"].clone()
+}
+
+#[tokio::test]
+async fn a_customer_opens_an_application_on_a_fresh_assessment_and_cancels_it_once() {
+    let app = TestApp::spawn().await;
+    let (token, customer_id) = ready_customer(&app).await;
+    let opened = open(&app, need(), &token).await;
+    assert_eq!(opened["customerId"], customer_id.as_str());
+    assert_eq!(opened["amount"], "12000.00");
+    assert_eq!(opened["monthlyBudget"], "1000.00");
+    assert_eq!(opened["frequency"], "MONTHLY");
+    // Without an external bureau the default policy refers: assessed, a person decides.
+    assert_eq!(opened["status"], "ASSESSED", "{opened}");
+    assert!(opened["assessmentId"].is_string(), "{opened}");
+    let history = opened["history"].as_array().cloned().unwrap_or_default();
+    assert_eq!(history.len(), 2, "{opened}");
+    assert_eq!(history[0]["from"], Value::Null);
+    assert_eq!(history[0]["to"], "DRAFT");
+    assert_eq!(history[0]["actorRole"], "customer");
+    assert_eq!(history[1]["from"], "DRAFT");
+    assert_eq!(history[1]["to"], "ASSESSED");
+    assert!(
+        history[1]["reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("risk assessment of ") && r.ends_with(": REFER")),
+        "{opened}"
+    );
+
+    let id = opened["id"].as_str().unwrap_or_default().to_owned();
+    let res = app
+        .gql(
+            CANCEL,
+            json!({ "id": id, "r": "found a cheaper course" }),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        res["data"]["cancelApplication"]["status"], "CANCELLED",
+        "{res}"
+    );
+    assert_eq!(
+        res["data"]["cancelApplication"]["history"][2]["reason"],
+        "found a cheaper course"
+    );
+    // A second cancel names the state it is in.
+    let res = app
+        .gql(CANCEL, json!({ "id": id, "r": "again" }), Some(&token))
+        .await;
+    assert_eq!(error_code(&res), Some("CONFLICT"), "{res}");
+    assert!(error_message(&res).contains("CANCELLED"), "{res}");
+
+    // Every step is in the audit trail.
+    let admin = app.staff_token(Role::Admin).await;
+    let trail = app
+        .gql(
+            "query($id: String) { auditTrail(first: 10, filter: { targetId: $id }) { edges { node { action actorRole } } } }",
+            json!({ "id": id }),
+            Some(&admin),
+        )
+        .await;
+    let actions: Vec<&str> = trail["data"]["auditTrail"]["edges"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(|n| n["node"]["action"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    for action in [
+        "application.open",
+        "application.assess",
+        "application.cancel",
+    ] {
+        assert!(actions.contains(&action), "{action} missing: {trail}");
+    }
+}
+
+#[tokio::test]
+async fn without_what_an_assessment_needs_it_stays_a_draft_that_says_why() {
+    let app = TestApp::spawn().await;
+    let (token, _) = onboarded_customer(&app, "13800004001").await;
+    let opened = open(&app, need(), &token).await;
+    assert_eq!(opened["status"], "DRAFT", "{opened}");
+    assert_eq!(opened["assessmentId"], Value::Null);
+    let reason = opened["history"][0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("opened; not assessed yet: Record the customer's"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn the_latest_assessment_is_reused_while_recent_and_made_anew_after() {
+    let app = TestApp::spawn().await;
+    let (token, _) = ready_customer(&app).await;
+    let first = open(&app, need(), &token).await;
+    let second = open(&app, need(), &token).await;
+    assert_eq!(first["assessmentId"], second["assessmentId"]);
+    app.clock.advance(Duration::days(31));
+    let token = app.login(MOBILE, "a good password").await;
+    let third = open(&app, need(), &token).await;
+    assert!(third["assessmentId"].is_string(), "{third}");
+    assert_ne!(third["assessmentId"], first["assessmentId"]);
+}
+
+#[tokio::test]
+async fn an_agent_opens_for_a_customer_and_bad_input_names_the_field() {
+    let app = TestApp::spawn().await;
+    let (_, customer_id) = ready_customer(&app).await;
+    let agent = app.staff_token(Role::Agent).await;
+
+    let res = app.gql(OPEN, json!({ "i": need() }), Some(&agent)).await;
+    assert_eq!(error_code(&res), Some("VALIDATION"), "{res}");
+    assert_eq!(field(&res), Some("customerId"), "{res}");
+
+    for (key, value, named) in [
+        ("purpose", json!("x"), "purpose"),
+        ("amount", json!("0"), "amount"),
+        ("amount", json!("12.345"), "amount"),
+        ("periods", json!(0), "periods"),
+        ("paymentDay", json!(31), "paymentDay"),
+        ("monthlyBudget", json!("-5"), "monthlyBudget"),
+    ] {
+        let mut input = need();
+        input["customerId"] = json!(customer_id);
+        input[key] = value;
+        let res = app.gql(OPEN, json!({ "i": input }), Some(&agent)).await;
+        assert_eq!(error_code(&res), Some("VALIDATION"), "{key}: {res}");
+        assert_eq!(field(&res), Some(named), "{key}: {res}");
+    }
+
+    let mut input = need();
+    input["customerId"] = json!(customer_id);
+    let opened = open(&app, input, &agent).await;
+    assert_eq!(opened["customerId"], customer_id.as_str());
+    assert_eq!(opened["history"][0]["actorRole"], "agent");
+
+    let list = app
+        .gql(
+            "query($c: ID) { applications(filter: { customerId: $c, status: ASSESSED }) { edges { node { id status } } } }",
+            json!({ "c": customer_id }),
+            Some(&agent),
+        )
+        .await;
+    assert_eq!(
+        list["data"]["applications"]["edges"][0]["node"]["id"], opened["id"],
+        "{list}"
+    );
+}
+
+#[tokio::test]
+async fn customer_b_can_never_read_or_cancel_customer_a_application() {
+    let app = TestApp::spawn().await;
+    let (a, _) = ready_customer(&app).await;
+    let (b, _) = onboarded_customer(&app, "13800004002").await;
+    let opened = open(&app, need(), &a).await;
+    let id = opened["id"].as_str().unwrap_or_default().to_owned();
+
+    // Every root field that takes an application id is tried below.
+    let schema = app
+        .gql("{ __schema { queryType { fields { name args { name } } } mutationType { fields { name args { name } } } } }", json!({}), None)
+        .await;
+    let mut takes_application_id = Vec::new();
+    for key in ["queryType", "mutationType"] {
+        for f in schema["data"]["__schema"][key]["fields"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let name = f["name"].as_str().unwrap_or_default().to_owned();
+            let has = |arg: &str| {
+                f["args"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x["name"] == arg))
+            };
+            if has("applicationId") || (name.to_lowercase().contains("application") && has("id")) {
+                takes_application_id.push(name);
+            }
+        }
+    }
+    takes_application_id.sort();
+    assert_eq!(takes_application_id, ["application", "cancelApplication"]);
+
+    let res = app.gql(READ, json!({ "id": id }), Some(&b)).await;
+    assert_eq!(error_code(&res), Some("NOT_FOUND"), "{res}");
+    let res = app
+        .gql(CANCEL, json!({ "id": id, "r": "not mine" }), Some(&b))
+        .await;
+    assert_eq!(error_code(&res), Some("NOT_FOUND"), "{res}");
+    let mine = app
+        .gql(
+            "{ myApplications { edges { node { id } } } }",
+            json!({}),
+            Some(&b),
+        )
+        .await;
+    assert_eq!(mine["data"]["myApplications"]["edges"], json!([]), "{mine}");
+    // A's application is untouched.
+    let res = app.gql(READ, json!({ "id": id }), Some(&a)).await;
+    assert_eq!(res["data"]["application"]["status"], "ASSESSED", "{res}");
+}
+
+#[tokio::test]
+async fn a_page_of_applications_with_histories_costs_the_same_for_1_or_20() {
+    let app = TestApp::spawn().await;
+    let (token, _) = ready_customer(&app).await;
+    let agent = app.staff_token(Role::Agent).await;
+    let query =
+        "{ applications(first: 20) { edges { node { id status history { from to reason } } } } }";
+    open(&app, need(), &token).await;
+    let (one, with_one) = app.gql_counted(query, json!({}), Some(&agent)).await;
+    assert_eq!(
+        one["data"]["applications"]["edges"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{one}"
+    );
+    for _ in 1..20 {
+        open(&app, need(), &token).await;
+    }
+    let (page, with_twenty) = app.gql_counted(query, json!({}), Some(&agent)).await;
+    assert_eq!(
+        page["data"]["applications"]["edges"]
+            .as_array()
+            .map(Vec::len),
+        Some(20),
+        "{page}"
+    );
+    // The session, the page, the histories of the whole page.
+    assert_eq!(with_one, 3, "{one}");
+    assert_eq!(with_twenty, 3, "{page}");
+
+    // One application with its history: the session, the application, its history.
+    let id = page["data"]["applications"]["edges"][0]["node"]["id"].clone();
+    let (res, statements) = app
+        .gql_counted(READ, json!({ "id": id }), Some(&agent))
+        .await;
+    assert!(res["errors"].is_null(), "{res}");
+    assert_eq!(statements, 3, "{res}");
+}
