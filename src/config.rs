@@ -71,6 +71,9 @@ pub struct Settings {
     /// `FENQI_RETENTION_PURGE_SCHEDULE` (default daily at 03:30 UTC): deleting identity
     /// records past their legal retention.
     pub purge_retained_schedule: String,
+    /// `FENQI_APPLICATION_EXPIRY_SCHEDULE` (default daily at 03:15 UTC): expiring
+    /// applications idle past `FENQI_APPLICATION_IDLE_DAYS`.
+    pub expire_applications_schedule: String,
     /// API request limits: `FENQI_GRAPHQL_MAX_DEPTH` (12), `FENQI_GRAPHQL_MAX_COMPLEXITY`
     /// (5000), `FENQI_GRAPHQL_MAX_ALIASES` (30), `FENQI_GRAPHQL_MAX_ROOT_FIELDS` (20),
     /// `FENQI_MAX_BODY_BYTES` (262144), `FENQI_GRAPHQL_INTROSPECTION` (on).
@@ -107,6 +110,10 @@ impl std::fmt::Debug for Settings {
             .field("pii_index_key", &self.pii_index_key)
             .field("purge_sessions_schedule", &self.purge_sessions_schedule)
             .field("purge_retained_schedule", &self.purge_retained_schedule)
+            .field(
+                "expire_applications_schedule",
+                &self.expire_applications_schedule,
+            )
             .field("api_limits", &self.api_limits)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("sql_statements_header", &self.sql_statements_header)
@@ -269,8 +276,14 @@ impl Settings {
             get("FENQI_SESSION_PURGE_SCHEDULE").unwrap_or_else(|| "0 */15 * * * *".into());
         let purge_retained_schedule =
             get("FENQI_RETENTION_PURGE_SCHEDULE").unwrap_or_else(|| "0 30 3 * * *".into());
-        worker::Schedules::parse(&purge_sessions_schedule, &purge_retained_schedule)
-            .map_err(|e| ConfigError::new(e.setting, e.reason))?;
+        let expire_applications_schedule =
+            get("FENQI_APPLICATION_EXPIRY_SCHEDULE").unwrap_or_else(|| "0 15 3 * * *".into());
+        worker::Schedules::parse(
+            &purge_sessions_schedule,
+            &purge_retained_schedule,
+            &expire_applications_schedule,
+        )
+        .map_err(|e| ConfigError::new(e.setting, e.reason))?;
 
         let credit_bureau = match get("FENQI_CREDIT_BUREAU_URL") {
             None => None,
@@ -347,6 +360,7 @@ impl Settings {
             pii_index_key: get("FENQI_PII_INDEX_KEY").map(Secret::new),
             purge_sessions_schedule,
             purge_retained_schedule,
+            expire_applications_schedule,
             trusted_proxies,
             sql_statements_header: match get("FENQI_SQL_STATEMENTS_HEADER").as_deref() {
                 None | Some("off") | Some("false") => false,
@@ -440,6 +454,12 @@ impl Settings {
                 )? as i64),
                 assessment_max_age: chrono::Duration::days(number(
                     "FENQI_ASSESSMENT_MAX_AGE_DAYS",
+                    30,
+                    1,
+                    365,
+                )? as i64),
+                application_idle_limit: chrono::Duration::days(number(
+                    "FENQI_APPLICATION_IDLE_DAYS",
                     30,
                     1,
                     365,

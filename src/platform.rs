@@ -283,6 +283,7 @@ impl Platform {
         let schedules = Schedules::parse(
             &self.settings.purge_sessions_schedule,
             &self.settings.purge_retained_schedule,
+            &self.settings.expire_applications_schedule,
         )
         .map_err(|e| ConfigError {
             setting: e.setting,

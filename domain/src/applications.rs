@@ -7,9 +7,11 @@
 //!   an application's status, recorded and audited;
 //! * `reads.rs` — one application, a customer's own, staff lists, with their history read
 //!   for a whole page at once;
-//! * `cancel.rs` — withdrawing one before the plan opens.
+//! * `cancel.rs` — withdrawing one before the plan opens;
+//! * `expiry.rs` — the scheduled end of applications idle too long.
 
 mod cancel;
+mod expiry;
 pub mod lifecycle;
 mod open;
 mod reads;
@@ -25,6 +27,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::money::Money;
 use crate::schedule::Frequency;
 
+pub use expiry::EXPIRE_APPLICATIONS;
 pub use lifecycle::{ApplicationStatus, NotAllowed, Step};
 pub use open::NewApplication;
 pub use reads::ApplicationFilter;

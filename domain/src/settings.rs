@@ -24,6 +24,8 @@ pub struct DomainSettings {
     /// How old a risk assessment may be and still be linked to a new application;
     /// an older one is made anew.
     pub assessment_max_age: Duration,
+    /// How long an application may stay unchanged before its plan opens; then it expires.
+    pub application_idle_limit: Duration,
     /// How long a credit report is reused before the bureau is asked again.
     pub credit_report_ttl: Duration,
     /// Attempts at `register` and `login` allowed per client address per minute.
@@ -45,6 +47,7 @@ impl Default for DomainSettings {
             timezone: chrono_tz::Asia::Shanghai,
             credit_report_ttl: Duration::days(30),
             assessment_max_age: Duration::days(30),
+            application_idle_limit: Duration::days(30),
             auth_attempts_per_minute: 30,
             public_requests_per_minute: 120,
             identity_changes_per_day: 5,

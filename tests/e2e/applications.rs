@@ -267,3 +267,67 @@ async fn a_page_of_applications_with_histories_costs_the_same_for_1_or_20() {
     assert!(res["errors"].is_null(), "{res}");
     assert_eq!(statements, 3, "{res}");
 }
+
+#[tokio::test]
+async fn idle_open_applications_expire_once_by_the_scheduled_job() {
+    use worker::jobs::expire_applications::{ExpireApplications, KIND};
+    use worker::{JobOutcome, jobs::ScheduledJob};
+
+    let app = TestApp::spawn_with_worker().await;
+    let mut events = app.platform.job_events();
+    let (token, _) = ready_customer(&app).await;
+    let assessed = open(&app, need(), &token).await;
+    let cancelled = open(&app, need(), &token).await;
+    let res = app
+        .gql(
+            CANCEL,
+            json!({ "id": cancelled["id"], "r": "not now" }),
+            Some(&token),
+        )
+        .await;
+    assert!(res["errors"].is_null(), "{res}");
+
+    app.clock.advance(Duration::days(31));
+    let token = app.login(MOBILE, "a good password").await;
+    let fresh = open(&app, need(), &token).await;
+
+    for _ in 0..2 {
+        app.platform
+            .queue()
+            .push(KIND, ExpireApplications::for_key("manual-1".into()))
+            .await
+            .expect("push");
+    }
+    let first = crate::jobs::wait(&mut events, KIND, Some("manual-1")).await;
+    let second = crate::jobs::wait(&mut events, KIND, Some("manual-1")).await;
+    let mut outcomes = [first.outcome, second.outcome];
+    outcomes.sort_by_key(|o| matches!(o, JobOutcome::AlreadyDone));
+    assert_eq!(
+        outcomes,
+        [
+            JobOutcome::Done("expired 1 idle application(s)".into()),
+            JobOutcome::AlreadyDone
+        ]
+    );
+
+    let read =
+        "query($id: ID!) { application(id: $id) { status history { from to actorRole reason } } }";
+    let res = app
+        .gql(read, json!({ "id": assessed["id"] }), Some(&token))
+        .await;
+    let a = &res["data"]["application"];
+    assert_eq!(a["status"], "EXPIRED", "{res}");
+    let last = a["history"].as_array().and_then(|h| h.last()).cloned();
+    assert_eq!(
+        last,
+        Some(
+            json!({ "from": "ASSESSED", "to": "EXPIRED", "actorRole": "system", "reason": "no change for 30 days" })
+        )
+    );
+    for (which, status) in [(&cancelled, "CANCELLED"), (&fresh, "ASSESSED")] {
+        let res = app
+            .gql(read, json!({ "id": which["id"] }), Some(&token))
+            .await;
+        assert_eq!(res["data"]["application"]["status"], status, "{res}");
+    }
+}

@@ -130,6 +130,7 @@ impl TestApp {
             // of a test; a test that needs a schedule sets its own.
             ("FENQI_SESSION_PURGE_SCHEDULE", NEVER.into()),
             ("FENQI_RETENTION_PURGE_SCHEDULE", NEVER.into()),
+            ("FENQI_APPLICATION_EXPIRY_SCHEDULE", NEVER.into()),
             ("FENQI_PII_KEYS", keys),
             ("FENQI_PII_INDEX_KEY", index),
         ]);

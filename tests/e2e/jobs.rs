@@ -24,7 +24,7 @@ async fn next_event(events: &mut broadcast::Receiver<JobEvent>, run_key: Option<
     wait(events, KIND, run_key).await
 }
 
-async fn wait(
+pub async fn wait(
     events: &mut broadcast::Receiver<JobEvent>,
     kind: &str,
     run_key: Option<&str>,

@@ -1,6 +1,7 @@
 //! The job kinds. Each is a serializable payload and a handler that calls one domain use
 //! case and reports the outcome.
 
+pub mod expire_applications;
 pub mod purge_retained_identities;
 pub mod purge_sessions;
 

@@ -13,7 +13,7 @@ use domain::ops::Metrics;
 use tokio::sync::broadcast;
 
 use crate::events::{JobEvent, JobReporter};
-use crate::jobs::{JobContext, purge_retained_identities, purge_sessions};
+use crate::jobs::{JobContext, expire_applications, purge_retained_identities, purge_sessions};
 use crate::liveness::{Liveness, WorkerIdentity};
 use crate::queue::JobQueue;
 use crate::schedules::{self, Schedules};
@@ -132,6 +132,16 @@ pub async fn run(
         purge_retained_identities::handle
     );
 
+    monitor = register_job!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        expire_applications::KIND,
+        expire_applications::ExpireApplications,
+        expire_applications::handle
+    );
+
     monitor = register_schedule!(
         monitor,
         deps,
@@ -139,6 +149,14 @@ pub async fn run(
         identity,
         deps.schedules.purge_sessions,
         purge_sessions::PurgeSessions
+    );
+    monitor = register_schedule!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        deps.schedules.expire_applications,
+        expire_applications::ExpireApplications
     );
     monitor = register_schedule!(
         monitor,

@@ -13,6 +13,8 @@ use crate::jobs::{JobContext, ScheduledJob};
 pub const PURGE_SESSIONS_SETTING: &str = "FENQI_SESSION_PURGE_SCHEDULE";
 /// The setting of the retention-purge schedule.
 pub const PURGE_RETAINED_SETTING: &str = "FENQI_RETENTION_PURGE_SCHEDULE";
+/// The setting of the application-expiry schedule.
+pub const EXPIRE_APPLICATIONS_SETTING: &str = "FENQI_APPLICATION_EXPIRY_SCHEDULE";
 
 /// The schedules, parsed.
 #[derive(Debug, Clone)]
@@ -21,6 +23,8 @@ pub struct Schedules {
     pub purge_sessions: cron::Schedule,
     /// When to delete identity records past their retention.
     pub purge_retained_identities: cron::Schedule,
+    /// When to expire idle applications.
+    pub expire_applications: cron::Schedule,
 }
 
 /// A schedule that does not parse.
@@ -49,6 +53,7 @@ impl Schedules {
     pub fn parse(
         purge_sessions: &str,
         purge_retained_identities: &str,
+        expire_applications: &str,
     ) -> Result<Self, ScheduleError> {
         Ok(Self {
             purge_sessions: parse_cron(purge_sessions, PURGE_SESSIONS_SETTING)?,
@@ -56,6 +61,7 @@ impl Schedules {
                 purge_retained_identities,
                 PURGE_RETAINED_SETTING,
             )?,
+            expire_applications: parse_cron(expire_applications, EXPIRE_APPLICATIONS_SETTING)?,
         })
     }
 }
