@@ -3,6 +3,25 @@
 
 use sea_orm::entity::prelude::*;
 
+/// Where a policy version stands; stored lower-case (the partial unique index that allows
+/// one active version names `'active'`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum PolicyStatus {
+    /// Awaiting approval.
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    /// The one in force.
+    #[sea_orm(string_value = "active")]
+    Active,
+    /// Was in force; replaced.
+    #[sea_orm(string_value = "retired")]
+    Retired,
+    /// Not approved.
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
+}
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "risk_policy")]
@@ -11,7 +30,7 @@ pub struct Model {
     pub id: Uuid,
     #[sea_orm(unique)]
     pub version: i32,
-    pub status: String,
+    pub status: PolicyStatus,
     #[sea_orm(column_type = "Text")]
     pub body: String,
     #[sea_orm(column_type = "Text", nullable)]

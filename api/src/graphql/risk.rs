@@ -119,8 +119,8 @@ impl RiskPolicy {
         self.0.version
     }
     /// `draft`, `active`, `retired` or `rejected`.
-    async fn status(&self) -> &str {
-        self.0.status.as_str()
+    async fn status(&self) -> String {
+        self.0.status_name()
     }
     /// The rules.
     async fn policy(&self) -> Json<serde_json::Value> {

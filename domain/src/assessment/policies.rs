@@ -23,39 +23,8 @@ use crate::page::{Page, PageRequest};
 use crate::risk::RiskPolicy;
 use crate::service::Domain;
 
-/// Where a version stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PolicyStatus {
-    /// Awaiting approval.
-    Draft,
-    /// The one in force.
-    Active,
-    /// Was in force; replaced.
-    Retired,
-    /// Not approved.
-    Rejected,
-}
-
-impl PolicyStatus {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Active => "active",
-            Self::Retired => "retired",
-            Self::Rejected => "rejected",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "active" => Self::Active,
-            "retired" => Self::Retired,
-            "rejected" => Self::Rejected,
-            _ => Self::Draft,
-        }
-    }
-}
+pub use entities::risk_policy::PolicyStatus;
+use sea_orm::ActiveEnum as _;
 
 /// A policy version.
 #[derive(Debug, Clone)]
@@ -78,11 +47,18 @@ pub struct PolicyView {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
+impl PolicyView {
+    /// The status as stored and shown: `draft`, `active`, `retired` or `rejected`.
+    pub fn status_name(&self) -> String {
+        self.status.to_value()
+    }
+}
+
 impl From<&risk_policy::Model> for PolicyView {
     fn from(m: &risk_policy::Model) -> Self {
         Self {
             version: m.version,
-            status: PolicyStatus::parse(&m.status),
+            status: m.status,
             body: serde_json::from_str(&m.body).unwrap_or(Value::Null),
             note: m.note.clone(),
             drafted_by: m.drafted_by,
@@ -107,7 +83,7 @@ fn parse_policy(body: &Value) -> DomainResult<RiskPolicy> {
 
 pub(crate) async fn active<C: ConnectionTrait>(db: &C) -> DomainResult<(i32, RiskPolicy)> {
     let model = risk_policy::Entity::find()
-        .filter(risk_policy::Column::Status.eq(PolicyStatus::Active.as_str()))
+        .filter(risk_policy::Column::Status.eq(PolicyStatus::Active))
         .one(db)
         .await?
         .ok_or_else(|| {
@@ -159,7 +135,7 @@ impl Domain {
         risk_policy::ActiveModel {
             id: Set(Uuid::now_v7()),
             version: Set(1),
-            status: Set(PolicyStatus::Active.as_str().into()),
+            status: Set(PolicyStatus::Active),
             body: Set(body),
             note: Set(Some("The built-in default policy.".into())),
             drafted_by: Set(None),
@@ -206,7 +182,7 @@ impl Domain {
         let saved = risk_policy::ActiveModel {
             id: Set(Uuid::now_v7()),
             version: Set(latest + 1),
-            status: Set(PolicyStatus::Draft.as_str().into()),
+            status: Set(PolicyStatus::Draft),
             body: Set(body.to_string()),
             note: Set(note),
             drafted_by: Set(caller.actor.map(|a| a.account_id)),
@@ -231,7 +207,7 @@ impl Domain {
                 "risk_policy",
                 Some(saved.version.to_string()),
             )
-            .after(json!({ "version": saved.version, "status": saved.status })),
+            .after(json!({ "version": saved.version, "status": saved.status.to_value() })),
         )
         .await?;
         txn.commit().await?;
@@ -288,10 +264,10 @@ impl Domain {
             .ok_or_else(|| {
                 DomainError::NotFound(format!("There is no risk policy version {version}."))
             })?;
-        if PolicyStatus::parse(&draft.status) != PolicyStatus::Draft {
+        if draft.status != PolicyStatus::Draft {
             return Err(DomainError::Conflict(format!(
                 "Version {version} is {}, not a draft; only drafts can be approved or rejected.",
-                draft.status
+                draft.status.to_value()
             )));
         }
         if rejection.is_none() && draft.drafted_by == Some(actor.account_id) {
@@ -305,9 +281,9 @@ impl Domain {
             risk_policy::Entity::update_many()
                 .col_expr(
                     risk_policy::Column::Status,
-                    PolicyStatus::Retired.as_str().into(),
+                    sea_orm::sea_query::Expr::value(PolicyStatus::Retired),
                 )
-                .filter(risk_policy::Column::Status.eq(PolicyStatus::Active.as_str()))
+                .filter(risk_policy::Column::Status.eq(PolicyStatus::Active))
                 .exec(&txn)
                 .await?;
         }
@@ -317,14 +293,17 @@ impl Domain {
             PolicyStatus::Active
         };
         let mut decision = risk_policy::Entity::update_many()
-            .col_expr(risk_policy::Column::Status, status.as_str().into())
+            .col_expr(
+                risk_policy::Column::Status,
+                sea_orm::sea_query::Expr::value(status),
+            )
             .col_expr(
                 risk_policy::Column::DecidedBy,
                 Some(actor.account_id).into(),
             )
             .col_expr(risk_policy::Column::DecidedAt, Some(to_millis(now)).into())
             .filter(risk_policy::Column::Id.eq(draft.id))
-            .filter(risk_policy::Column::Status.eq(PolicyStatus::Draft.as_str()));
+            .filter(risk_policy::Column::Status.eq(PolicyStatus::Draft));
         if let Some(reason) = rejection {
             decision = decision.col_expr(risk_policy::Column::Note, Some(reason.to_owned()).into());
         }
@@ -353,7 +332,7 @@ impl Domain {
         };
         let mut record = AuditRecord::new(action, "risk_policy", Some(version.to_string()))
             .before(json!({ "status": "draft" }))
-            .after(json!({ "status": saved.status }));
+            .after(json!({ "status": saved.status.to_value() }));
         if let Some(reason) = rejection {
             record = record.reason(reason);
         }
@@ -388,7 +367,7 @@ impl Domain {
     pub async fn active_risk_policy(&self, caller: &Caller) -> DomainResult<PolicyView> {
         caller.require(Permission::ReadRiskPolicy)?;
         let model = risk_policy::Entity::find()
-            .filter(risk_policy::Column::Status.eq(PolicyStatus::Active.as_str()))
+            .filter(risk_policy::Column::Status.eq(PolicyStatus::Active))
             .one(self.db())
             .await?
             .ok_or_else(|| DomainError::NotFound("No risk policy is active.".into()))?;

@@ -25,32 +25,8 @@ use super::password::Password;
 use super::role::Role;
 use super::token;
 
-/// Whether an account may log in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccountStatus {
-    /// It may.
-    Active,
-    /// It may not; its sessions were revoked when it was disabled.
-    Disabled,
-}
-
-impl AccountStatus {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Disabled => "disabled",
-        }
-    }
-
-    fn parse(stored: &str) -> Self {
-        if stored == "active" {
-            Self::Active
-        } else {
-            Self::Disabled
-        }
-    }
-}
+pub use entities::account::AccountStatus;
+use sea_orm::ActiveEnum as _;
 
 /// An account as others may see it: the mobile number is masked.
 #[derive(Debug, Clone)]
@@ -139,7 +115,7 @@ impl Domain {
             display_name: model.display_name.clone(),
             email: model.email.clone(),
             mobile_masked,
-            status: AccountStatus::parse(&model.status),
+            status: model.status,
             created_at: from_millis(model.created_at),
             must_change_password: model.must_change_password,
         })
@@ -206,7 +182,7 @@ impl Domain {
             mobile_hash: Set(mobile_hash),
             mobile_enc: Set(mobile_enc),
             password_hash: Set(password_hash),
-            status: Set(AccountStatus::Active.as_str().into()),
+            status: Set(AccountStatus::Active),
             created_by: Set(None),
             created_at: Set(to_millis(now)),
             updated_at: Set(to_millis(now)),
@@ -254,7 +230,7 @@ impl Domain {
             mobile_hash: Set(None),
             mobile_enc: Set(None),
             password_hash: Set(password_hash),
-            status: Set(AccountStatus::Active.as_str().into()),
+            status: Set(AccountStatus::Active),
             created_by: Set(caller.actor.map(|a| a.account_id)),
             created_at: Set(to_millis(now)),
             updated_at: Set(to_millis(now)),
@@ -305,9 +281,9 @@ impl Domain {
             .one(&txn)
             .await?
             .ok_or_else(|| DomainError::NotFound("No account has this id.".into()))?;
-        let before = model.status.clone();
+        let before = model.status;
         let mut active: account::ActiveModel = model.into();
-        active.status = Set(status.as_str().into());
+        active.status = Set(status);
         active.updated_at = Set(to_millis(now));
         let model = active.update(&txn).await?;
         if status == AccountStatus::Disabled {
@@ -327,8 +303,8 @@ impl Domain {
                 "account",
                 Some(account_id.to_string()),
             )
-            .before(json!({ "status": before }))
-            .after(json!({ "status": model.status })),
+            .before(json!({ "status": before.to_value() }))
+            .after(json!({ "status": model.status.to_value() })),
         )
         .await?;
         txn.commit().await?;

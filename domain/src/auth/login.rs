@@ -119,7 +119,7 @@ impl Domain {
             }
             _ => return Err(DomainError::Unauthenticated(WRONG_LOGIN.into())),
         };
-        if AccountStatus::Active.as_str() != account.status {
+        if account.status != AccountStatus::Active {
             return Err(DomainError::Unauthenticated(
                 "This account is disabled; please contact the bank.".into(),
             ));

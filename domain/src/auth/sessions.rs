@@ -46,7 +46,7 @@ impl Domain {
                 "This session has expired; log in again.".into(),
             ));
         }
-        if account.status != AccountStatus::Active.as_str() {
+        if account.status != AccountStatus::Active {
             return Err(DomainError::Unauthenticated(
                 "This account is disabled; please contact the bank.".into(),
             ));

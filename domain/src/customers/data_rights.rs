@@ -207,7 +207,7 @@ impl Domain {
         active.mobile_enc = Set(None);
         active.mobile_hash = Set(None);
         active.password_hash = Set("!anonymized".into());
-        active.status = Set(AccountStatus::Disabled.as_str().into());
+        active.status = Set(AccountStatus::Disabled);
         active.updated_at = Set(to_millis(now));
         active.update(&txn).await?;
         session::Entity::delete_many()
