@@ -3,7 +3,8 @@
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
-use domain::applications::{ApplicationFilter, NewApplication};
+use domain::applications::{ApplicationFilter, ApplicationView, NewApplication};
+use domain::auth::Caller;
 use domain::auth::Permission;
 use domain::page::PageRequest;
 
@@ -52,6 +53,23 @@ fn history_asked(ctx: &Context<'_>, connection: bool) -> bool {
     } else {
         look.field("history").exists()
     }
+}
+
+/// The answer of a mutation: the application as changed, with its history read again
+/// when the selection asks for it.
+async fn with_history(
+    ctx: &Context<'_>,
+    changed: ApplicationView,
+    caller: &Caller,
+) -> async_graphql::Result<Application> {
+    if !history_asked(ctx, false) {
+        return Ok(Application::from(changed));
+    }
+    ctx.domain()?
+        .application(changed.id, true, caller)
+        .await
+        .gql()
+        .map(Application::from)
 }
 
 /// Application queries.
@@ -170,14 +188,7 @@ impl ApplicationMutation {
             )
             .await
             .gql()?;
-        if history_asked(ctx, false) {
-            return domain
-                .application(opened.id, true, &caller)
-                .await
-                .gql()
-                .map(Application::from);
-        }
-        Ok(Application::from(opened))
+        with_history(ctx, opened, &caller).await
     }
 
     /// Withdraws an application before its plan opens, with a reason. Any other state
@@ -196,13 +207,6 @@ impl ApplicationMutation {
             .cancel_application(id, &reason, &caller)
             .await
             .gql()?;
-        if history_asked(ctx, false) {
-            return domain
-                .application(cancelled.id, true, &caller)
-                .await
-                .gql()
-                .map(Application::from);
-        }
-        Ok(Application::from(cancelled))
+        with_history(ctx, cancelled, &caller).await
     }
 }

@@ -11,7 +11,7 @@ use super::money::money;
 
 /// Where an application stands in its one state machine (see docs/applications.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(name = "ApplicationStatus")]
+#[graphql(name = "ApplicationStatus", remote = "ApplicationStatus")]
 pub enum ApplicationStatusGql {
     /// Opened; no usable risk assessment linked yet.
     Draft,
@@ -35,44 +35,6 @@ pub enum ApplicationStatusGql {
     Cancelled,
     /// Idle too long.
     Expired,
-}
-
-impl From<ApplicationStatus> for ApplicationStatusGql {
-    fn from(s: ApplicationStatus) -> Self {
-        use ApplicationStatus as S;
-        match s {
-            S::Draft => Self::Draft,
-            S::Assessed => Self::Assessed,
-            S::PlatformSelected => Self::PlatformSelected,
-            S::Negotiating => Self::Negotiating,
-            S::Agreed => Self::Agreed,
-            S::Signed => Self::Signed,
-            S::Active => Self::Active,
-            S::Closed => Self::Closed,
-            S::Declined => Self::Declined,
-            S::Cancelled => Self::Cancelled,
-            S::Expired => Self::Expired,
-        }
-    }
-}
-
-impl From<ApplicationStatusGql> for ApplicationStatus {
-    fn from(s: ApplicationStatusGql) -> Self {
-        use ApplicationStatusGql as G;
-        match s {
-            G::Draft => Self::Draft,
-            G::Assessed => Self::Assessed,
-            G::PlatformSelected => Self::PlatformSelected,
-            G::Negotiating => Self::Negotiating,
-            G::Agreed => Self::Agreed,
-            G::Signed => Self::Signed,
-            G::Active => Self::Active,
-            G::Closed => Self::Closed,
-            G::Declined => Self::Declined,
-            G::Cancelled => Self::Cancelled,
-            G::Expired => Self::Expired,
-        }
-    }
 }
 
 /// One step of an application's life: who moved it, when, from what to what, and why.
