@@ -11,7 +11,6 @@
 //! Every figure is exact (`rust_decimal`, money as [`crate::money::Money`]); no input, however
 //! odd (zero income, negative amounts, `i64::MAX` fen), makes [`assess`] panic.
 
-mod annuity;
 mod assess;
 mod inputs;
 mod outcome;

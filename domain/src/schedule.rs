@@ -27,6 +27,7 @@ pub mod terms_error;
 mod proptests;
 
 pub use apr::{AnnualRates, annual_rates};
+pub(crate) use arith::{level_payment, present_value};
 pub use dates::{first_due_date, nth_due_date};
 pub use engine::{Schedule, ScheduleEntry, generate};
 pub use late_charge::{LateChargeError, LateChargePolicy};

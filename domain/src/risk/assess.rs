@@ -4,8 +4,11 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::money::Money;
 use crate::rate::Rate;
+use crate::schedule::{level_payment, present_value};
 
-use super::annuity;
+/// Limits are reckoned in monthly installments.
+const MONTHS_PER_YEAR: u32 = 12;
+
 use super::inputs::{CreditFacts, RiskInputs};
 use super::outcome::{Decision, Effect, Reason, RiskOutcome};
 use super::policy::{Grade, GradeEAction, RiskPolicy};
@@ -694,9 +697,10 @@ fn max_amount(
     term: u32,
 ) -> MaxAmount {
     let a = &policy.affordability;
-    let repayable = floor_fen(annuity::present_value(
+    let repayable = floor_fen(present_value(
         installment.amount(),
         band.rate_max,
+        MONTHS_PER_YEAR,
         term,
     ));
     let income_multiple = floor_fen(
@@ -815,7 +819,14 @@ fn requested_loan(
 ) {
     let amount = non_negative(request.amount);
     let term = request.term_months;
-    let installment = Money::round_half_up(annuity::payment(amount.amount(), band.rate_max, term));
+    // The schedule engine's own level payment, so the limit checks the installment the
+    // customer would be offered, to the fen. A term of 0 is read as one payment.
+    let installment = Money::from_fen(level_payment(
+        amount.to_fen(),
+        band.rate_max,
+        MONTHS_PER_YEAR,
+        term.max(1),
+    ));
     let new_dti = if f.income.is_zero() {
         DTI_CAP
     } else {

@@ -129,6 +129,41 @@ fn annuity(principal_fen: i64, annual_rate: Rate, periods_per_year: u32, n: u32)
     Some(Money::round_half_up(payment).to_fen())
 }
 
+/// The principal that `n` level payments of `payment` repay at `annual_rate` (the present
+/// value of the annuity `level_payment` computes), unrounded: `A·(1 − (1+r)^−n)/r`, with
+/// `r` the annual rate / `periods_per_year`. Risk limits use it to turn an affordable
+/// installment into the largest amount the schedule engine would let it repay. Saturates
+/// at `Decimal::MAX`; for `r = 0` it is `A·n`.
+pub(crate) fn present_value(
+    payment: Decimal,
+    annual_rate: Rate,
+    periods_per_year: u32,
+    n: u32,
+) -> Decimal {
+    let discounted = || -> Option<Decimal> {
+        if annual_rate.is_zero() || n == 0 {
+            return None;
+        }
+        let r = annual_rate
+            .value()
+            .checked_div(Decimal::from(periods_per_year))?;
+        let v = Decimal::ONE.checked_div(Decimal::ONE.checked_add(r)?)?;
+        // Past the representable range v^n is below 10^-28: zero for every purpose here.
+        let vn = v.checked_powu(u64::from(n)).unwrap_or(Decimal::ZERO);
+        let one_less = Decimal::ONE.checked_sub(vn)?;
+        if one_less <= Decimal::ZERO {
+            return None;
+        }
+        Some(
+            payment
+                .checked_mul(one_less)
+                .and_then(|x| x.checked_div(r))
+                .unwrap_or(Decimal::MAX),
+        )
+    };
+    discounted().unwrap_or_else(|| payment.saturating_mul(Decimal::from(n)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +218,28 @@ mod tests {
         // The largest loan the engine takes, at its highest rate, over its longest term.
         let p = level_payment(100_000_000_000_000, rate(dec!(10)), 4, 1_200);
         assert_eq!(p, 250_000_000_000_000);
+    }
+
+    #[test]
+    fn present_value_inverts_the_level_payment() {
+        // 100,000 over 36 months at 12 %: the textbook 3,321.43 a month.
+        assert_eq!(level_payment(10_000_000, rate(dec!(0.12)), 12, 36), 332_143);
+        let pv = present_value(dec!(3321.43), rate(dec!(0.12)), 12, 36);
+        assert!((pv - dec!(100000)).abs() < dec!(0.2), "{pv}");
+        assert_eq!(
+            present_value(dec!(3000), rate(dec!(0.09)), 12, 36).round_dp(2),
+            dec!(94340.42)
+        );
+        assert_eq!(present_value(dec!(100), Rate::ZERO, 12, 12), dec!(1200));
+        assert_eq!(present_value(dec!(100), rate(dec!(0.12)), 12, 0), dec!(0));
+        assert_eq!(
+            present_value(Decimal::MAX, rate(dec!(0.36)), 12, 360),
+            Decimal::MAX
+        );
+        // A huge term neither loops nor overflows: the payment tends to the interest.
+        assert_eq!(
+            level_payment(120_000, rate(dec!(0.12)), 12, u32::MAX),
+            1_200
+        );
     }
 }
