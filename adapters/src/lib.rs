@@ -14,6 +14,7 @@
 //! * [`signing`] — HMAC-SHA256 signing and verification of messages crossing the bank's
 //!   boundary, in both directions (requests we send, answers and callbacks we receive).
 //! * [`credit_bureau`] — the CreditBureau port and its HTTP implementation.
+//! * [`platforms`] — the InstallmentPlatform port; so far the bank's own ledger.
 //! * [`rate_limit`] — the counters behind rate limits: in memory, or shared in Redis.
 //! * [`broadcast`] — short messages every API process hears (session invalidations): in
 //!   this process, or through Redis publish/subscribe.
@@ -22,6 +23,7 @@
 
 pub mod broadcast;
 pub mod credit_bureau;
+pub mod platforms;
 pub mod rate_limit;
 pub mod secret;
 pub mod signed_http;

@@ -8,6 +8,7 @@ mod m20261129_000002_customers_and_risk;
 mod m20261129_000003_verification_and_policy_guards;
 mod m20261130_000001_identity_conflicts;
 mod m20261130_000002_applications;
+mod m20261130_000003_internal_ledger;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_verification_and_policy_guards::Migration),
             Box::new(m20261130_000001_identity_conflicts::Migration),
             Box::new(m20261130_000002_applications::Migration),
+            Box::new(m20261130_000003_internal_ledger::Migration),
         ]
     }
 }

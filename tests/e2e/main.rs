@@ -15,6 +15,7 @@ mod demo;
 mod graphiql;
 mod guards;
 mod identity_conflicts;
+mod internal_ledger;
 mod jobs;
 mod limits;
 mod ops;

@@ -1,0 +1,301 @@
+//! The bank's own installment platform: the ledger in our database.
+//!
+//! Each customer has a repayment deposit account; the bank has a collections account and
+//! a funding account (the other side of money coming in). Every movement is one entry
+//! under an idempotency key with postings that sum to zero, and each account's balance is
+//! updated with its postings in the same transaction. A collect:
+//!
+//! 1. answers the recorded outcome if its key was seen before (nothing moves);
+//! 2. debits the deposit account only where the balance covers it (`balance >= amount` in
+//!    the same `UPDATE`, so concurrent debits can never take it below zero);
+//! 3. credits the collections account, records the entry and its two postings;
+//! 4. commits. A concurrent request with the same key fails on the entry's unique key,
+//!    rolls back whatever it moved, and answers the outcome the first one recorded.
+//!
+//! Too little money is an outcome ([`CollectOutcome::InsufficientFunds`]), recorded under
+//! its key like a success.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, SqlErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use uuid::Uuid;
+
+use entities::ledger_account::{self, LedgerAccountKind};
+use entities::ledger_entry::{self, LedgerEntryKind, LedgerOutcome};
+use entities::ledger_posting;
+
+use super::{CollectOutcome, CollectRequest, InstallmentPlatform, PlatformError};
+
+/// The code of the collections account.
+pub const COLLECTIONS: &str = "bank:collections";
+/// The code of the funding account.
+pub const FUNDING: &str = "bank:funding";
+
+/// The code of a customer's deposit account.
+pub fn deposit_account_code(customer_id: Uuid) -> String {
+    format!("customer:{customer_id}")
+}
+
+/// The internal platform.
+#[derive(Clone)]
+pub struct InternalPlatform {
+    db: DatabaseConnection,
+    now: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>,
+}
+
+impl std::fmt::Debug for InternalPlatform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InternalPlatform").finish_non_exhaustive()
+    }
+}
+
+fn unavailable(e: DbErr) -> PlatformError {
+    PlatformError::Unavailable(format!("the ledger did not answer: {e}"))
+}
+
+fn is_duplicate(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// What one movement asks for.
+struct Movement<'a> {
+    key: &'a str,
+    kind: LedgerEntryKind,
+    customer_id: Uuid,
+    amount_fen: i64,
+}
+
+impl InternalPlatform {
+    /// The ledger in `db`, its instants from `now` (the domain's clock).
+    pub fn new(db: DatabaseConnection, now: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>) -> Self {
+        Self { db, now }
+    }
+
+    /// Puts money into a customer's deposit account (a transfer from outside), once per
+    /// key. Answers the entry's outcome.
+    pub async fn deposit(
+        &self,
+        key: &str,
+        customer_id: Uuid,
+        amount_fen: i64,
+    ) -> Result<LedgerOutcome, PlatformError> {
+        self.move_once(Movement {
+            key,
+            kind: LedgerEntryKind::Deposit,
+            customer_id,
+            amount_fen,
+        })
+        .await
+        .map(|(outcome, _)| outcome)
+    }
+
+    /// A customer's deposit balance in fen (0 without an account).
+    pub async fn balance(&self, customer_id: Uuid) -> Result<i64, PlatformError> {
+        Ok(ledger_account::Entity::find()
+            .filter(ledger_account::Column::Code.eq(deposit_account_code(customer_id)))
+            .one(&self.db)
+            .await
+            .map_err(unavailable)?
+            .map_or(0, |a| a.balance_fen))
+    }
+
+    /// The account with `code`, made if missing (concurrent makers agree on one).
+    async fn account<C: ConnectionTrait>(
+        txn: &C,
+        code: &str,
+        kind: LedgerAccountKind,
+        customer_id: Option<Uuid>,
+        now: i64,
+    ) -> Result<ledger_account::Model, DbErr> {
+        ledger_account::Entity::insert(ledger_account::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            code: Set(code.to_owned()),
+            customer_id: Set(customer_id),
+            kind: Set(kind),
+            balance_fen: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::column(ledger_account::Column::Code)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+        ledger_account::Entity::find()
+            .filter(ledger_account::Column::Code.eq(code))
+            .one(txn)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(code.to_owned()))
+    }
+
+    /// Adds `delta` to an account's balance; with `floor`, only if the balance stays at or
+    /// above zero. True when it was applied.
+    async fn shift<C: ConnectionTrait>(
+        txn: &C,
+        account_id: Uuid,
+        delta: i64,
+        floor: bool,
+        now: i64,
+    ) -> Result<bool, DbErr> {
+        let mut update = ledger_account::Entity::update_many()
+            .col_expr(
+                ledger_account::Column::BalanceFen,
+                Expr::col(ledger_account::Column::BalanceFen).add(delta),
+            )
+            .col_expr(ledger_account::Column::UpdatedAt, Expr::value(now))
+            .filter(ledger_account::Column::Id.eq(account_id));
+        if floor {
+            update = update.filter(ledger_account::Column::BalanceFen.gte(-delta));
+        }
+        Ok(update.exec(txn).await?.rows_affected == 1)
+    }
+
+    /// The recorded outcome of `key`, if any.
+    async fn recorded<C: ConnectionTrait>(
+        db: &C,
+        key: &str,
+    ) -> Result<Option<ledger_entry::Model>, DbErr> {
+        ledger_entry::Entity::find()
+            .filter(ledger_entry::Column::IdempotencyKey.eq(key))
+            .one(db)
+            .await
+    }
+
+    /// One movement, at most once per key: (outcome, entry id).
+    async fn move_once(&self, m: Movement<'_>) -> Result<(LedgerOutcome, Uuid), PlatformError> {
+        if m.amount_fen <= 0 {
+            return Err(PlatformError::Invalid(format!(
+                "the amount must be more than zero fen, not {}",
+                m.amount_fen
+            )));
+        }
+        match self.try_move(&m).await {
+            Ok(done) => Ok(done),
+            // Another request with this key committed first: answer what it recorded.
+            Err(e) if is_duplicate(&e) => match Self::recorded(&self.db, m.key).await {
+                Ok(Some(entry)) => Ok((entry.outcome, entry.id)),
+                Ok(None) => Err(PlatformError::Unavailable(
+                    "a concurrent request with this key did not commit; try again".into(),
+                )),
+                Err(e) => Err(unavailable(e)),
+            },
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn try_move(&self, m: &Movement<'_>) -> Result<(LedgerOutcome, Uuid), DbErr> {
+        let now = (self.now)().timestamp_millis();
+        let txn = self
+            .db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
+        if let Some(entry) = Self::recorded(&txn, m.key).await? {
+            txn.rollback().await?;
+            return Ok((entry.outcome, entry.id));
+        }
+        let deposit = Self::account(
+            &txn,
+            &deposit_account_code(m.customer_id),
+            LedgerAccountKind::CustomerDeposit,
+            Some(m.customer_id),
+            now,
+        )
+        .await?;
+        let (from, to) = match m.kind {
+            LedgerEntryKind::Collect => {
+                let collections = Self::account(
+                    &txn,
+                    COLLECTIONS,
+                    LedgerAccountKind::BankCollections,
+                    None,
+                    now,
+                )
+                .await?;
+                (deposit.id, collections.id)
+            }
+            LedgerEntryKind::Deposit => {
+                let funding =
+                    Self::account(&txn, FUNDING, LedgerAccountKind::BankFunding, None, now).await?;
+                (funding.id, deposit.id)
+            }
+        };
+        // Only a customer's deposit account has a floor; the funding account is the
+        // negative of all money brought in.
+        let debited = Self::shift(&txn, from, -m.amount_fen, from == deposit.id, now).await?;
+        let outcome = if debited {
+            Self::shift(&txn, to, m.amount_fen, false, now).await?;
+            LedgerOutcome::Succeeded
+        } else {
+            LedgerOutcome::InsufficientFunds
+        };
+        let entry_id = Uuid::now_v7();
+        ledger_entry::Entity::insert(ledger_entry::ActiveModel {
+            id: Set(entry_id),
+            idempotency_key: Set(m.key.to_owned()),
+            kind: Set(m.kind),
+            outcome: Set(outcome),
+            amount_fen: Set(m.amount_fen),
+            account_id: Set(deposit.id),
+            created_at: Set(now),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        if debited {
+            ledger_posting::Entity::insert_many([
+                ledger_posting::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    entry_id: Set(entry_id),
+                    account_id: Set(from),
+                    amount_fen: Set(-m.amount_fen),
+                    created_at: Set(now),
+                },
+                ledger_posting::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    entry_id: Set(entry_id),
+                    account_id: Set(to),
+                    amount_fen: Set(m.amount_fen),
+                    created_at: Set(now),
+                },
+            ])
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        Ok((outcome, entry_id))
+    }
+}
+
+#[async_trait]
+impl InstallmentPlatform for InternalPlatform {
+    fn code(&self) -> &str {
+        "internal"
+    }
+
+    async fn collect(&self, request: &CollectRequest) -> Result<CollectOutcome, PlatformError> {
+        let (outcome, entry_id) = self
+            .move_once(Movement {
+                key: &request.idempotency_key,
+                kind: LedgerEntryKind::Collect,
+                customer_id: request.customer_id,
+                amount_fen: request.amount_fen,
+            })
+            .await?;
+        Ok(match outcome {
+            LedgerOutcome::Succeeded => CollectOutcome::Succeeded {
+                reference: entry_id.to_string(),
+            },
+            LedgerOutcome::InsufficientFunds => CollectOutcome::InsufficientFunds,
+        })
+    }
+}
