@@ -117,7 +117,13 @@ impl std::fmt::Debug for Settings {
             .field("api_limits", &self.api_limits)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("sql_statements_header", &self.sql_statements_header)
-            .field("credit_bureau", &self.credit_bureau)
+            .field(
+                "credit_bureau",
+                &self
+                    .credit_bureau
+                    .as_ref()
+                    .map(|b| (without_password(&b.url), &b.client_id, &b.secret, b.timeout)),
+            )
             .field("domain", &self.domain)
             .finish()
     }
@@ -633,7 +639,10 @@ mod tests {
                 "FENQI_PII_INDEX_KEY",
                 "aW5kZXgta2V5LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMy",
             ),
-            ("FENQI_CREDIT_BUREAU_URL", "https://bureau.example"),
+            (
+                "FENQI_CREDIT_BUREAU_URL",
+                "https://bureau:url-pass-000@bureau.example",
+            ),
             (
                 "FENQI_CREDIT_BUREAU_SECRET",
                 "bureau-secret-789-long-enough",
@@ -648,6 +657,7 @@ mod tests {
             "cGlpLWtleS1zZWNyZXQ",
             "aW5kZXgta2V5",
             "bureau-secret-789",
+            "url-pass-000",
         ] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }

@@ -8,9 +8,11 @@
 //! * `reads.rs` — one application, a customer's own, staff lists, with their history read
 //!   for a whole page at once;
 //! * `cancel.rs` — withdrawing one before the plan opens;
-//! * `expiry.rs` — the scheduled end of applications idle too long.
+//! * `expiry.rs` — the scheduled end of applications idle too long;
+//! * `erasure.rs` — what a customer's data deletion does to their applications.
 
 mod cancel;
+pub(crate) mod erasure;
 mod expiry;
 pub mod lifecycle;
 mod open;

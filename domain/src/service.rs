@@ -109,17 +109,29 @@ impl Domain {
 
     /// Tells every API process, this one first, that `account_id`'s sessions changed
     /// (ended, or their account did): each forgets what it kept of them. Called after the
-    /// change committed. If the channel does not take the message, the other processes
-    /// have lost it too and keep nothing until it is back; the failure is logged.
+    /// change committed. If the channel does not take the message, it is sent again in
+    /// the background until the cache lifetime has passed since the commit (after that no
+    /// process can still hold the session); so another process may accept an ended
+    /// session for at most that lifetime, never longer.
     pub(crate) async fn sessions_changed(&self, account_id: Uuid) {
         self.session_cache.forget_account(account_id);
-        if let Err(e) = self
-            .broadcast
-            .publish(&SessionCache::message(account_id))
-            .await
-        {
-            tracing::error!(error = %e, account = %account_id, "could not tell the other API processes that a session ended");
-        }
+        let message = SessionCache::message(account_id);
+        let Err(e) = self.broadcast.publish(&message).await else {
+            return;
+        };
+        tracing::error!(error = %e, account = %account_id, "could not tell the other API processes that a session ended; retrying");
+        let broadcast = self.broadcast.clone();
+        let lifetime = self.settings.session_cache_ttl.to_std().unwrap_or_default();
+        tokio::spawn(async move {
+            let until = tokio::time::Instant::now() + lifetime;
+            while tokio::time::Instant::now() < until {
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                if broadcast.publish(&message).await.is_ok() {
+                    return;
+                }
+            }
+            tracing::error!(account = %account_id, "gave up telling the other API processes; what they kept has expired by now");
+        });
     }
 
     /// Counts one public account attempt (`register`, `login`) from the caller's address.

@@ -124,6 +124,12 @@ async fn the_latest_assessment_is_reused_while_recent_and_made_anew_after() {
     let first = open(&app, need(), &token).await;
     let second = open(&app, need(), &token).await;
     assert_eq!(first["assessmentId"], second["assessmentId"]);
+    // A need beyond the recent assessment's limits is assessed anew.
+    let mut larger = need();
+    larger["amount"] = json!("9000000");
+    let beyond = open(&app, larger, &token).await;
+    assert!(beyond["assessmentId"].is_string(), "{beyond}");
+    assert_ne!(beyond["assessmentId"], first["assessmentId"], "{beyond}");
     app.clock.advance(Duration::days(31));
     let token = app.login(MOBILE, "a good password").await;
     let third = open(&app, need(), &token).await;
@@ -330,4 +336,63 @@ async fn idle_open_applications_expire_once_by_the_scheduled_job() {
             .await;
         assert_eq!(res["data"]["application"]["status"], status, "{res}");
     }
+}
+
+#[tokio::test]
+async fn a_data_deletion_cancels_open_applications_and_erases_their_purpose() {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let app = TestApp::spawn().await;
+    let (token, _) = ready_customer(&app).await;
+    let opened = open(&app, need(), &token).await;
+    let signed = open(&app, need(), &token).await;
+    let agent = app.staff_token(Role::Agent).await;
+    const DELETE: &str = "mutation { requestDataDeletion }";
+
+    // A signed application keeps the bank's obligations: the deletion is refused. (No
+    // stage signs yet, so the row is set as the agreement stage will set it.)
+    let backend = app.db().get_database_backend();
+    let mark = |status: &str, id: &Value| {
+        Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DbBackend::Postgres => {
+                    "UPDATE installment_application SET status = $1 WHERE id = $2"
+                }
+                _ => "UPDATE installment_application SET status = ? WHERE id = ?",
+            },
+            [
+                status.into(),
+                uuid::Uuid::parse_str(id.as_str().unwrap_or_default())
+                    .expect("uuid")
+                    .into(),
+            ],
+        )
+    };
+    app.db()
+        .execute_raw(mark("SIGNED", &signed["id"]))
+        .await
+        .expect("mark signed");
+    let res = app.gql(DELETE, json!({}), Some(&token)).await;
+    assert_eq!(error_code(&res), Some("CONFLICT"), "{res}");
+    assert!(error_message(&res).contains("signed"), "{res}");
+
+    app.db()
+        .execute_raw(mark("CANCELLED", &signed["id"]))
+        .await
+        .expect("mark cancelled");
+    let res = app.gql(DELETE, json!({}), Some(&token)).await;
+    assert!(res["errors"].is_null(), "{res}");
+    let read = "query($id: ID!) { application(id: $id) { status purpose history { to actorRole reason } } }";
+    let res = app
+        .gql(read, json!({ "id": opened["id"] }), Some(&agent))
+        .await;
+    let a = &res["data"]["application"];
+    assert_eq!(a["status"], "CANCELLED", "{res}");
+    assert_eq!(a["purpose"], "[erased]", "{res}");
+    let last = a["history"].as_array().and_then(|h| h.last()).cloned();
+    assert_eq!(
+        last.map(|l| l["reason"].clone()),
+        Some(json!("the customer asked for their data to be deleted"))
+    );
 }

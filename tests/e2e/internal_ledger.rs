@@ -182,5 +182,28 @@ async fn one_key_moves_money_once_however_often_it_is_sent() {
             .await
             .is_err()
     );
+    // A key reused for another request is refused, not answered with the first outcome.
+    let reused = ledger
+        .collect(&collect("entry-8:attempt-2".into(), customer, 299))
+        .await;
+    assert!(
+        matches!(reused, Err(adapters::platforms::PlatformError::Invalid(_))),
+        "{reused:?}"
+    );
+    let other_customer = ledger
+        .collect(&collect(
+            "entry-8:attempt-2".into(),
+            uuid::Uuid::now_v7(),
+            300,
+        ))
+        .await;
+    assert!(
+        matches!(
+            other_customer,
+            Err(adapters::platforms::PlatformError::Invalid(_))
+        ),
+        "{other_customer:?}"
+    );
+    assert_eq!(ledger.balance(customer).await.expect("balance"), 900);
     assert_balanced(&app).await;
 }

@@ -18,8 +18,13 @@ use super::{Broadcast, BroadcastError, BroadcastEvent, Listener};
 /// taken as down.
 const ANSWER_WITHIN: Duration = Duration::from_secs(2);
 
-/// How often an idle subscribed connection is checked.
-const PING_EVERY: Duration = Duration::from_secs(5);
+/// How often an idle subscribed connection is checked. With its answer time this stays
+/// under the default session-cache lifetime (5 s), so a silently dead subscription is
+/// noticed before a kept session could outlive an unheard logout by that much.
+const PING_EVERY: Duration = Duration::from_secs(2);
+
+/// How long a ping may take.
+const PING_WITHIN: Duration = Duration::from_secs(1);
 
 /// The longest wait between two reconnection attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
@@ -79,7 +84,7 @@ impl RedisBroadcast {
                     None => return Err("the connection closed".into()),
                 },
                 _ = ping.tick() => {
-                    tokio::time::timeout(ANSWER_WITHIN, sink.ping::<redis::Value>())
+                    tokio::time::timeout(PING_WITHIN, sink.ping::<redis::Value>())
                         .await
                         .map_err(|_| "no answer to ping".to_owned())?
                         .map_err(|e| e.to_string())?;

@@ -162,6 +162,9 @@ mod tests {
                 "{base:?}"
             );
         }
+        let refused = HttpCreditBureau::new(config("https://user:hunter2-secret@bureau.example"))
+            .expect_err("credentials in the URL");
+        assert!(!refused.to_string().contains("hunter2-secret"), "{refused}");
         let mut c = config("https://bureau.example");
         c.secret = "".into();
         assert!(matches!(

@@ -63,6 +63,12 @@ fn is_duplicate(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
+/// A movement done now, or found done before under its key.
+enum Moved {
+    Now(LedgerOutcome, Uuid),
+    Before(ledger_entry::Model),
+}
+
 /// What one movement asks for.
 struct Movement<'a> {
     key: &'a str,
@@ -158,6 +164,31 @@ impl InternalPlatform {
         Ok(update.exec(txn).await?.rows_affected == 1)
     }
 
+    /// The outcome recorded under `m`'s key, if it was the same request: a key reused for
+    /// another kind, customer or amount is a bug upstream, refused rather than answered
+    /// with someone else's outcome.
+    async fn same_request(
+        &self,
+        m: &Movement<'_>,
+        entry: ledger_entry::Model,
+    ) -> Result<(LedgerOutcome, Uuid), PlatformError> {
+        let account = ledger_account::Entity::find_by_id(entry.account_id)
+            .one(&self.db)
+            .await
+            .map_err(unavailable)?;
+        let same = entry.kind == m.kind
+            && entry.amount_fen == m.amount_fen
+            && account.is_some_and(|a| a.customer_id == Some(m.customer_id));
+        if same {
+            Ok((entry.outcome, entry.id))
+        } else {
+            Err(PlatformError::Invalid(format!(
+                "the idempotency key '{}' was used before for another request",
+                m.key
+            )))
+        }
+    }
+
     /// The recorded outcome of `key`, if any.
     async fn recorded<C: ConnectionTrait>(
         db: &C,
@@ -178,10 +209,11 @@ impl InternalPlatform {
             )));
         }
         match self.try_move(&m).await {
-            Ok(done) => Ok(done),
+            Ok(Moved::Now(outcome, id)) => Ok((outcome, id)),
+            Ok(Moved::Before(entry)) => self.same_request(&m, entry).await,
             // Another request with this key committed first: answer what it recorded.
             Err(e) if is_duplicate(&e) => match Self::recorded(&self.db, m.key).await {
-                Ok(Some(entry)) => Ok((entry.outcome, entry.id)),
+                Ok(Some(entry)) => self.same_request(&m, entry).await,
                 Ok(None) => Err(PlatformError::Unavailable(
                     "a concurrent request with this key did not commit; try again".into(),
                 )),
@@ -191,7 +223,7 @@ impl InternalPlatform {
         }
     }
 
-    async fn try_move(&self, m: &Movement<'_>) -> Result<(LedgerOutcome, Uuid), DbErr> {
+    async fn try_move(&self, m: &Movement<'_>) -> Result<Moved, DbErr> {
         let now = (self.now)().timestamp_millis();
         let txn = self
             .db
@@ -202,7 +234,7 @@ impl InternalPlatform {
             .await?;
         if let Some(entry) = Self::recorded(&txn, m.key).await? {
             txn.rollback().await?;
-            return Ok((entry.outcome, entry.id));
+            return Ok(Moved::Before(entry));
         }
         let deposit = Self::account(
             &txn,
@@ -272,7 +304,7 @@ impl InternalPlatform {
             .await?;
         }
         txn.commit().await?;
-        Ok((outcome, entry_id))
+        Ok(Moved::Now(outcome, entry_id))
     }
 }
 

@@ -72,8 +72,15 @@ impl PartnerEndpoint {
     /// The base URL, checked: http(s), a host, no query, fragment or credentials. Ends
     /// without a slash, so paths join as `{base}{path}`.
     pub fn base(&self) -> Result<String, EndpointConfigError> {
-        let refuse =
-            |reason: &str| EndpointConfigError::BaseUrl(format!("'{}' {reason}", self.base_url));
+        // The URL is repeated in the error only without what could be a password.
+        let shown = match Url::parse(self.base_url.trim()) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                url.to_string()
+            }
+            _ => self.base_url.clone(),
+        };
+        let refuse = |reason: &str| EndpointConfigError::BaseUrl(format!("'{shown}' {reason}"));
         let base =
             Url::parse(self.base_url.trim()).map_err(|e| refuse(&format!("is not a URL ({e})")))?;
         if !matches!(base.scheme(), "http" | "https") {

@@ -11,7 +11,7 @@ use entities::installment_application;
 use crate::auth::Caller;
 use crate::clock::to_millis;
 use crate::db::begin_write;
-use crate::error::DomainResult;
+use crate::error::{DomainError, DomainResult};
 use crate::jobs::ledger::{self, RunOutcome};
 use crate::service::Domain;
 
@@ -52,8 +52,9 @@ impl Domain {
             if idle.is_empty() {
                 break;
             }
+            let mut changed = 0usize;
             for application in &idle {
-                steps::take(
+                let expiry = steps::take(
                     &txn,
                     application,
                     Step::Expire,
@@ -62,8 +63,17 @@ impl Domain {
                     now,
                     |u| u,
                 )
-                .await?;
-                expired += 1;
+                .await;
+                match expiry {
+                    Ok(_) => expired += 1,
+                    // Changed (cancelled, moved on) between the read and the update: it is
+                    // not idle any more; a later run looks at it again.
+                    Err(DomainError::Conflict(_)) => changed += 1,
+                    Err(e) => return Err(e),
+                }
+            }
+            if changed == idle.len() {
+                break;
             }
         }
         let detail = format!("expired {expired} idle application(s)");

@@ -227,12 +227,21 @@ impl Domain {
             .await?;
         let fresh =
             |created_at: i64| from_millis(created_at) + self.settings().assessment_max_age > now;
+        let term_months = need.periods * need.frequency.months_per_period();
+        // A recent assessment is reused only for a need within its limits: its decision
+        // may depend on the loan it was made for.
+        let covers = |a: &risk_assessment::Model| {
+            need.amount.to_fen() <= a.max_amount_fen
+                && i64::from(term_months) <= i64::from(a.max_term_months)
+        };
         let (id, decision, when): (Uuid, String, DateTime<Utc>) = match latest {
-            Some(a) if fresh(a.created_at) => (a.id, a.decision, from_millis(a.created_at)),
+            Some(a) if fresh(a.created_at) && covers(&a) => {
+                (a.id, a.decision, from_millis(a.created_at))
+            }
             _ => {
                 let request = LoanRequest {
                     amount: need.amount.amount(),
-                    term_months: need.periods * need.frequency.months_per_period(),
+                    term_months,
                 };
                 match self.assess_risk(customer_id, Some(request), caller).await {
                     Ok(a) => (a.id, a.decision, a.created_at),

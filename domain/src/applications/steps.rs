@@ -82,7 +82,10 @@ pub(super) async fn take<C: ConnectionTrait>(
             Expr::value(to_millis(now)),
         )
         .filter(installment_application::Column::Id.eq(application.id))
-        .filter(installment_application::Column::Status.eq(from));
+        .filter(installment_application::Column::Status.eq(from))
+        // Also the last change read: two steps that keep the status (a fresher assessment)
+        // must not both pass, nor an expiry pass a change made a moment before.
+        .filter(installment_application::Column::UpdatedAt.eq(application.updated_at));
     if apply(update).exec(txn).await?.rows_affected == 0 {
         return Err(DomainError::Conflict(
             "This application changed meanwhile; read it again and retry.".into(),

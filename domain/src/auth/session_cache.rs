@@ -10,8 +10,10 @@
 //! * **An epoch.** Every invalidation bumps it; a session read from the database is kept
 //!   only if no invalidation came while it was being read (the reader could have read the
 //!   row just before the commit).
-//! * **Off while deaf.** Until the channel is up, and whenever it is lost, nothing is
-//!   cached and what was cached is dropped: a missed message cannot leave a session alive.
+//! * **Off while deaf.** Until the channel is up, and whenever it is lost (pinged every
+//!   2 s), nothing is cached and what was cached is dropped; a publish the channel did not
+//!   take is retried for the cache lifetime. So a missed message can keep an ended session
+//!   alive on another process for at most that lifetime.
 //! * **Short and bounded.** An entry lives a few seconds (`FENQI_SESSION_CACHE_SECONDS`,
 //!   5 by default) and never past the session's own end; at most [`MAX_ENTRIES`] are kept.
 //!

@@ -195,6 +195,7 @@ impl Domain {
                     active.len()
                 )));
             }
+            crate::applications::erasure::close_for_erasure(&txn, customer.id, caller, now).await?;
             self.anonymize_customer(&txn, customer, now).await?;
         }
         let account = account::Entity::find_by_id(account_id)
