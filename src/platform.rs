@@ -134,6 +134,12 @@ fn broadcast(settings: &Settings) -> Result<Arc<dyn Broadcast>, LaunchError> {
                 })?;
         Ok(Arc::new(channel))
     } else {
+        if settings.domain.session_cache_ttl > chrono::Duration::zero() {
+            tracing::warn!(
+                seconds = settings.domain.session_cache_ttl.num_seconds(),
+                "FENQI_SESSION_CACHE_SECONDS is set without Redis: only this process hears of a logout, so run a single API process on this database"
+            );
+        }
         Ok(Arc::new(MemoryBroadcast::new()))
     }
 }
