@@ -111,12 +111,17 @@ fn describe(status: StatusCode, body: &[u8], scrub: &[&str]) -> String {
     }
 }
 
-/// `text` without any of `scrub`.
+/// `text` without any of `scrub`, in any ASCII case (an ID number's check letter `X` may
+/// come back as `x`).
 fn scrubbed(text: &str, scrub: &[&str]) -> String {
     scrub
         .iter()
         .filter(|s| !s.is_empty())
-        .fold(text.to_owned(), |t, s| t.replace(s, "[redacted]"))
+        .fold(text.to_owned(), |t, s| {
+            t.replace(*s, "[redacted]")
+                .replace(&s.to_ascii_lowercase(), "[redacted]")
+                .replace(&s.to_ascii_uppercase(), "[redacted]")
+        })
 }
 
 /// The error and its sources, `a: b: c`, since reqwest's own message hides the cause.
@@ -153,5 +158,9 @@ mod tests {
             describe(StatusCode::BAD_GATEWAY, b"<html>", &[id]),
             "HTTP 502 Bad Gateway"
         );
+        let with_x = "11010519900307123X";
+        let body = r#"{"error":{"code":"invalid","message":"no person 11010519900307123x"}}"#;
+        let text = describe(StatusCode::BAD_REQUEST, body.as_bytes(), &[with_x]);
+        assert!(!text.to_ascii_uppercase().contains(with_x), "{text}");
     }
 }
