@@ -15,7 +15,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::jobs::ledger::{self, RunOutcome};
 use crate::service::Domain;
 
-use super::lifecycle::{ALL_STATUSES, Step, is_open};
+use super::lifecycle::{Step, all_statuses, is_open};
 use super::steps;
 
 /// The ledger kind of the expiry run.
@@ -29,7 +29,7 @@ impl Domain {
     pub async fn expire_idle_applications(&self, run_key: &str) -> DomainResult<RunOutcome> {
         let now = self.now();
         let idle_since = now - self.settings().application_idle_limit;
-        let open: Vec<_> = ALL_STATUSES.into_iter().filter(|s| is_open(*s)).collect();
+        let open: Vec<_> = all_statuses().filter(|s| is_open(*s)).collect();
         let caller = Caller::system(format!("{EXPIRE_APPLICATIONS}:{run_key}"));
         let reason = format!(
             "no change for {} days",

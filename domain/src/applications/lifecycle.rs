@@ -11,6 +11,7 @@
 //! the steps already here; none adds a state.
 
 pub use entities::installment_application::ApplicationStatus;
+use sea_orm::{ActiveEnum as _, Iterable as _};
 
 /// What moves an application from one state to the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,37 +48,14 @@ pub struct NotAllowed {
     pub step: Step,
 }
 
-/// Every state, in the order of the life above.
-pub const ALL_STATUSES: [ApplicationStatus; 11] = [
-    ApplicationStatus::Draft,
-    ApplicationStatus::Assessed,
-    ApplicationStatus::PlatformSelected,
-    ApplicationStatus::Negotiating,
-    ApplicationStatus::Agreed,
-    ApplicationStatus::Signed,
-    ApplicationStatus::Active,
-    ApplicationStatus::Closed,
-    ApplicationStatus::Declined,
-    ApplicationStatus::Cancelled,
-    ApplicationStatus::Expired,
-];
+/// Every state, in the order of the life above (derived from the stored enum).
+pub fn all_statuses() -> impl Iterator<Item = ApplicationStatus> {
+    ApplicationStatus::iter()
+}
 
-/// The wire and stored name, e.g. `PLATFORM_SELECTED`.
-pub const fn name(status: ApplicationStatus) -> &'static str {
-    use ApplicationStatus as S;
-    match status {
-        S::Draft => "DRAFT",
-        S::Assessed => "ASSESSED",
-        S::PlatformSelected => "PLATFORM_SELECTED",
-        S::Negotiating => "NEGOTIATING",
-        S::Agreed => "AGREED",
-        S::Signed => "SIGNED",
-        S::Active => "ACTIVE",
-        S::Closed => "CLOSED",
-        S::Declined => "DECLINED",
-        S::Cancelled => "CANCELLED",
-        S::Expired => "EXPIRED",
-    }
+/// The wire and stored name, e.g. `PLATFORM_SELECTED` (the enum's stored value).
+pub fn name(status: ApplicationStatus) -> String {
+    status.to_value()
 }
 
 /// True when nothing can happen to it any more.
@@ -169,7 +147,7 @@ mod tests {
 
     #[test]
     fn nothing_leaves_a_final_state() {
-        for s in ALL_STATUSES.into_iter().filter(|s| is_final(*s)) {
+        for s in all_statuses().filter(|s| is_final(*s)) {
             for step in Step::ALL {
                 assert_eq!(
                     after(s, step),
@@ -197,7 +175,7 @@ mod tests {
 
     #[test]
     fn every_open_state_can_be_cancelled_and_can_expire() {
-        for s in ALL_STATUSES.into_iter().filter(|s| is_open(*s)) {
+        for s in all_statuses().filter(|s| is_open(*s)) {
             assert_eq!(after(s, Step::Cancel), Ok(S::Cancelled));
             assert_eq!(after(s, Step::Expire), Ok(S::Expired));
         }
@@ -205,8 +183,8 @@ mod tests {
 
     #[test]
     fn names_are_distinct_and_upper_case() {
-        let names: std::collections::HashSet<&str> = ALL_STATUSES.into_iter().map(name).collect();
-        assert_eq!(names.len(), ALL_STATUSES.len());
+        let names: std::collections::HashSet<String> = all_statuses().map(name).collect();
+        assert_eq!(names.len(), 11);
         assert!(
             names
                 .iter()
