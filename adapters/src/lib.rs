@@ -14,7 +14,8 @@
 //! * [`signing`] — HMAC-SHA256 signing and verification of messages crossing the bank's
 //!   boundary, in both directions (requests we send, answers and callbacks we receive).
 //! * [`credit_bureau`] — the CreditBureau port and its HTTP implementation.
-//! * [`platforms`] — the InstallmentPlatform port; so far the bank's own ledger.
+//! * [`platforms`] — the InstallmentPlatform port: the bank's own ledger and partner
+//!   platforms over signed HTTP behind a circuit breaker.
 //! * [`rate_limit`] — the counters behind rate limits: in memory, or shared in Redis.
 //! * [`broadcast`] — short messages every API process hears (session invalidations): in
 //!   this process, or through Redis publish/subscribe.

@@ -24,6 +24,7 @@ fn collect(key: String, customer_id: uuid::Uuid, amount_fen: i64) -> CollectRequ
     CollectRequest {
         idempotency_key: key,
         customer_id,
+        plan_ref: format!("INT-{customer_id}"),
         amount_fen,
     }
 }

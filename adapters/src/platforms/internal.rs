@@ -30,7 +30,12 @@ use entities::ledger_account::{self, LedgerAccountKind};
 use entities::ledger_entry::{self, LedgerEntryKind, LedgerOutcome};
 use entities::ledger_posting;
 
-use super::{CollectOutcome, CollectRequest, InstallmentPlatform, PlatformError};
+use super::callback::{CallbackError, CallbackEvent, CallbackHeaders};
+use super::messages::{
+    OpenPlanRequest, PlanState, PlanStatus, PrepayRequest, PricingTerms, Product, QuoteRequest,
+    Statement,
+};
+use super::{CollectOutcome, CollectRequest, INTERNAL_CODE, InstallmentPlatform, PlatformError};
 
 /// The code of the collections account.
 pub const COLLECTIONS: &str = "bank:collections";
@@ -47,6 +52,8 @@ pub fn deposit_account_code(customer_id: Uuid) -> String {
 pub struct InternalPlatform {
     db: DatabaseConnection,
     now: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>,
+    /// The bank's own products, as its registry entry lists them.
+    products: Arc<Vec<Product>>,
 }
 
 impl std::fmt::Debug for InternalPlatform {
@@ -80,7 +87,22 @@ struct Movement<'a> {
 impl InternalPlatform {
     /// The ledger in `db`, its instants from `now` (the domain's clock).
     pub fn new(db: DatabaseConnection, now: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>) -> Self {
-        Self { db, now }
+        Self {
+            db,
+            now,
+            products: Arc::new(Vec::new()),
+        }
+    }
+
+    /// The same ledger offering `products` (the registry's catalogue of the bank).
+    pub fn with_products(mut self, products: Vec<Product>) -> Self {
+        self.products = Arc::new(products);
+        self
+    }
+
+    /// The reference of the internal plan of an application.
+    pub fn plan_ref(application_id: Uuid) -> String {
+        format!("INT-{application_id}")
     }
 
     /// Puts money into a customer's deposit account (a transfer from outside), once per
@@ -311,7 +333,71 @@ impl InternalPlatform {
 #[async_trait]
 impl InstallmentPlatform for InternalPlatform {
     fn code(&self) -> &str {
-        "internal"
+        INTERNAL_CODE
+    }
+
+    async fn products(&self) -> Result<Vec<Product>, PlatformError> {
+        Ok(self.products.as_ref().clone())
+    }
+
+    async fn quote(&self, request: &QuoteRequest) -> Result<PricingTerms, PlatformError> {
+        let product = self
+            .products
+            .iter()
+            .find(|p| p.code == request.product_code)
+            .ok_or_else(|| {
+                PlatformError::Invalid(format!("no product '{}'", request.product_code))
+            })?;
+        product.price(request).map_err(PlatformError::Rejected)
+    }
+
+    /// The bank's own plans are kept by the business in its own tables; the ledger only
+    /// names them.
+    async fn open_plan(&self, request: &OpenPlanRequest) -> Result<PlanStatus, PlatformError> {
+        Ok(PlanStatus {
+            plan_ref: Self::plan_ref(request.application_id),
+            state: PlanState::Active,
+            sequence: 1,
+        })
+    }
+
+    async fn plan_status(&self, _plan_ref: &str) -> Result<PlanStatus, PlatformError> {
+        Err(PlatformError::Unsupported(
+            "plan status (the bank's own plans are read from its tables)",
+        ))
+    }
+
+    async fn cancel(&self, plan_ref: &str, _reason: &str) -> Result<PlanStatus, PlatformError> {
+        Ok(PlanStatus {
+            plan_ref: plan_ref.to_owned(),
+            state: PlanState::Cancelled,
+            sequence: i64::MAX,
+        })
+    }
+
+    async fn prepay(&self, request: &PrepayRequest) -> Result<CollectOutcome, PlatformError> {
+        self.collect(&CollectRequest {
+            idempotency_key: request.idempotency_key.clone(),
+            customer_id: request.customer_id,
+            plan_ref: request.plan_ref.clone(),
+            amount_fen: request.amount_fen,
+        })
+        .await
+    }
+
+    async fn statement(&self, _date: chrono::NaiveDate) -> Result<Statement, PlatformError> {
+        Err(PlatformError::Unsupported(
+            "statements (the ledger is our own book: nothing to reconcile against)",
+        ))
+    }
+
+    fn parse_callback(
+        &self,
+        _headers: CallbackHeaders<'_>,
+        _body: &[u8],
+        _now: DateTime<Utc>,
+    ) -> Result<CallbackEvent, CallbackError> {
+        Err(CallbackError::Unsupported)
     }
 
     async fn collect(&self, request: &CollectRequest) -> Result<CollectOutcome, PlatformError> {
