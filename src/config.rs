@@ -21,7 +21,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(setting: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(setting: &'static str, message: impl Into<String>) -> Self {
         Self {
             setting,
             message: message.into(),
@@ -74,6 +74,9 @@ pub struct Settings {
     /// `FENQI_APPLICATION_EXPIRY_SCHEDULE` (default daily at 03:15 UTC): expiring
     /// applications idle past `FENQI_APPLICATION_IDLE_DAYS`.
     pub expire_applications_schedule: String,
+    /// `FENQI_RECONCILE_SCHEDULE` (default daily at 02:30 UTC, 10:30 in Shanghai):
+    /// reconciling each partner's statement of the previous days.
+    pub reconcile_schedule: String,
     /// API request limits: `FENQI_GRAPHQL_MAX_DEPTH` (12), `FENQI_GRAPHQL_MAX_COMPLEXITY`
     /// (5000), `FENQI_GRAPHQL_MAX_ALIASES` (30), `FENQI_GRAPHQL_MAX_ROOT_FIELDS` (20),
     /// `FENQI_MAX_BODY_BYTES` (262144), `FENQI_GRAPHQL_INTROSPECTION` (on).
@@ -114,6 +117,7 @@ impl std::fmt::Debug for Settings {
                 "expire_applications_schedule",
                 &self.expire_applications_schedule,
             )
+            .field("reconcile_schedule", &self.reconcile_schedule)
             .field("api_limits", &self.api_limits)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("sql_statements_header", &self.sql_statements_header)
@@ -284,10 +288,13 @@ impl Settings {
             get("FENQI_RETENTION_PURGE_SCHEDULE").unwrap_or_else(|| "0 30 3 * * *".into());
         let expire_applications_schedule =
             get("FENQI_APPLICATION_EXPIRY_SCHEDULE").unwrap_or_else(|| "0 15 3 * * *".into());
+        let reconcile_schedule =
+            get("FENQI_RECONCILE_SCHEDULE").unwrap_or_else(|| "0 30 2 * * *".into());
         worker::Schedules::parse(
             &purge_sessions_schedule,
             &purge_retained_schedule,
             &expire_applications_schedule,
+            &reconcile_schedule,
         )
         .map_err(|e| ConfigError::new(e.setting, e.reason))?;
 
@@ -367,6 +374,7 @@ impl Settings {
             purge_sessions_schedule,
             purge_retained_schedule,
             expire_applications_schedule,
+            reconcile_schedule,
             trusted_proxies,
             sql_statements_header: match get("FENQI_SQL_STATEMENTS_HEADER").as_deref() {
                 None | Some("off") | Some("false") => false,
@@ -452,6 +460,23 @@ impl Settings {
                 )? as u32,
                 identity_changes_per_day: number("FENQI_IDENTITY_CHANGES_PER_DAY", 5, 0, 1_000)?
                     as u32,
+                partner_timeout: std::time::Duration::from_millis(number(
+                    "FENQI_PARTNER_TIMEOUT_MS",
+                    5_000,
+                    100,
+                    120_000,
+                )?),
+                partner_breaker: adapters::platforms::BreakerSettings {
+                    failure_threshold: number("FENQI_PARTNER_BREAKER_FAILURES", 5, 1, 1_000)?
+                        as u32,
+                    open_for: std::time::Duration::from_secs(number(
+                        "FENQI_PARTNER_BREAKER_OPEN_SECONDS",
+                        30,
+                        1,
+                        3_600,
+                    )?),
+                },
+                reconcile_catch_up_days: number("FENQI_RECONCILE_CATCH_UP_DAYS", 3, 0, 60)? as u32,
                 credit_report_ttl: chrono::Duration::days(number(
                     "FENQI_CREDIT_REPORT_TTL_DAYS",
                     30,

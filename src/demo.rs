@@ -126,6 +126,7 @@ pub async fn seed(domain: &Domain) -> DomainResult<()> {
             Err(e) => return Err(e),
         }
     }
+    crate::partners::register_demo_partners(domain).await?;
     Ok(())
 }
 

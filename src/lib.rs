@@ -5,6 +5,7 @@
 pub mod config;
 pub mod demo;
 pub mod keys;
+pub mod partners;
 pub mod platform;
 pub mod telemetry;
 

@@ -32,6 +32,8 @@ COMMANDS:
   seed-demo      load the demo staff and customers
   schema         print the GraphQL schema (SDL)
   gen-keys       print a fresh FENQI_PII_KEYS / FENQI_PII_INDEX_KEY pair
+  partner-sim    run a simulated partner platform (FENQI_PARTNER_SIM_CODE, _SECRET, _BIND,
+                 _CALLBACK_URL; see docs/platforms.md) until Ctrl-C
   help           this text (also --help, -h)
   --version      the version (also -V)
 
@@ -86,6 +88,22 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&e, requested_format()),
+            };
+        }
+        "partner-sim" => {
+            let _ = dotenvy::dotenv();
+            if let Err(e) = telemetry::init("info", requested_format()) {
+                return fail(&e, requested_format());
+            }
+            return match tokio::runtime::Runtime::new() {
+                Ok(rt) => match rt.block_on(fenqi::partners::run_partner_sim()) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => fail(&e, requested_format()),
+                },
+                Err(e) => fail(
+                    &format!("cannot start the async runtime: {e}"),
+                    requested_format(),
+                ),
             };
         }
         _ => {}
@@ -471,6 +489,13 @@ async fn run(settings: Settings, with_api: bool, with_worker: bool) -> Result<()
     };
     let listener = api::bind(&bind)?;
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or(bind);
+    // The demo's partners run in this process on loopback ports, so the recommendation
+    // compares real partners over real HTTP; only on an embedded, loopback-only API.
+    let _partners = if with_api && embedded && local_only {
+        fenqi::partners::start_demo_partners(platform.domain(), &format!("http://{addr}")).await?
+    } else {
+        Vec::new()
+    };
     let server = if with_api {
         platform.api_server(listener)?
     } else {

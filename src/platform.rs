@@ -187,6 +187,7 @@ pub async fn migrate(domain: &Domain) -> Result<(), LaunchError> {
         .await
         .map_err(LaunchError::Migration)?;
     domain.ensure_default_risk_policy().await?;
+    domain.ensure_internal_platform().await?;
     Ok(())
 }
 
@@ -290,6 +291,7 @@ impl Platform {
             &self.settings.purge_sessions_schedule,
             &self.settings.purge_retained_schedule,
             &self.settings.expire_applications_schedule,
+            &self.settings.reconcile_schedule,
         )
         .map_err(|e| ConfigError {
             setting: e.setting,

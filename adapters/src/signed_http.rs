@@ -24,7 +24,9 @@ pub mod wire;
 use std::fmt;
 use std::time::Duration;
 
-use chrono::Utc;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use reqwest::{Client, Url, redirect};
 use serde::Serialize;
@@ -78,6 +80,9 @@ pub struct SignedHttpClient {
     timeout: Duration,
     retry: RetryPolicy,
     max_body_bytes: usize,
+    /// The clock requests are signed and answers checked with: the wall clock, or the
+    /// business clock (which tests move) when the partner shares it.
+    now: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>,
 }
 
 impl SignedHttpClient {
@@ -112,7 +117,14 @@ impl SignedHttpClient {
             timeout: endpoint.timeout,
             retry,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            now: Arc::new(Utc::now),
         })
+    }
+
+    /// The same client signing and checking with `now` instead of the wall clock.
+    pub fn with_clock(mut self, now: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>) -> Self {
+        self.now = now;
+        self
     }
 
     /// The partner's name, for logs.
@@ -162,7 +174,8 @@ impl SignedHttpClient {
         body: &[u8],
         scrub: &[&str],
     ) -> Result<Vec<u8>, CallError> {
-        let timestamp = Utc::now().timestamp();
+        let now = (self.now)();
+        let timestamp = now.timestamp();
         let signature = signing::sign(self.secret.expose().as_bytes(), timestamp, body);
         let response = self
             .client
@@ -179,6 +192,7 @@ impl SignedHttpClient {
             response,
             self.secret.expose().as_bytes(),
             self.max_body_bytes,
+            now,
             scrub,
         )
         .await

@@ -35,7 +35,11 @@ struct TestClock(Arc<AtomicI64>);
 
 impl TestClock {
     fn new() -> Self {
-        Self(Arc::new(AtomicI64::new(Utc::now().timestamp())))
+        Self::at(Utc::now().timestamp())
+    }
+
+    fn at(seconds: i64) -> Self {
+        Self(Arc::new(AtomicI64::new(seconds)))
     }
 
     fn clock(&self) -> Clock {
@@ -929,10 +933,11 @@ async fn the_simulator_refuses_unsigned_replayed_anonymous_and_unreadable_reques
     assert_eq!(sim.requests(), 5);
     assert!(sim.movements().is_empty());
 
-    // The simulator's own clock decides what is a replay: moved six minutes on, the
-    // client's fresh signature is too old for it.
+    // The simulator's own clock decides what is a replay: moved six minutes on, a client
+    // still on the old time sends a signature too old for it.
+    let behind = TestClock::at(clock.now().timestamp());
     clock.advance(360);
-    let err = client(&sim, &clock).products().await.unwrap_err();
+    let err = client(&sim, &behind).products().await.unwrap_err();
     assert!(rejected_with(&err, "replayed"), "{err}");
 }
 

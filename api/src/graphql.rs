@@ -13,6 +13,7 @@ pub mod errors;
 pub mod guard;
 pub mod identity_conflicts;
 pub mod order;
+pub mod platforms;
 pub mod risk;
 pub mod scalars;
 pub mod shape;
@@ -37,6 +38,7 @@ pub struct QueryRoot(
     risk::RiskQuery,
     calculator::CalculatorQuery,
     applications::ApplicationQuery,
+    platforms::PlatformQuery,
 );
 
 /// Every mutation field.
@@ -48,6 +50,7 @@ pub struct MutationRoot(
     identity_conflicts::IdentityConflictMutation,
     risk::RiskMutation,
     applications::ApplicationMutation,
+    platforms::PlatformMutation,
 );
 
 /// The schema type.

@@ -6,7 +6,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 
-use crate::http::{graphiql, graphql, ops, request_id};
+use crate::http::{callbacks, graphiql, graphql, ops, request_id};
 use crate::state::ApiState;
 
 /// Why the server could not start.
@@ -61,6 +61,10 @@ pub fn serve(
                 web::resource(graphiql::ASSET_ROUTE)
                     .wrap(Compress::default())
                     .route(web::get().to(graphiql::asset)),
+            )
+            .route(
+                "/callbacks/{platform_code}",
+                web::post().to(callbacks::receive),
             )
             .route("/health", web::get().to(ops::health))
             .route("/ready", web::get().to(ops::ready))

@@ -17,7 +17,7 @@ mod expiry;
 pub mod lifecycle;
 mod open;
 mod reads;
-mod steps;
+pub(crate) mod steps;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -57,6 +57,12 @@ pub struct ApplicationView {
     pub status: ApplicationStatus,
     /// The risk assessment it rests on, once linked.
     pub assessment_id: Option<Uuid>,
+    /// The platform selected, once selected.
+    pub platform_code: Option<String>,
+    /// Its product.
+    pub product_code: Option<String>,
+    /// The disclosure version the customer accepted for it.
+    pub disclosure_version: Option<i32>,
     /// When it was opened.
     pub created_at: DateTime<Utc>,
     /// Its last change.
@@ -97,6 +103,9 @@ impl TryFrom<&installment_application::Model> for ApplicationView {
                 .map_err(|_| DomainError::Internal(format!("payment day {}", m.payment_day)))?,
             status: m.status,
             assessment_id: m.assessment_id,
+            platform_code: m.platform_code.clone(),
+            product_code: m.product_code.clone(),
+            disclosure_version: m.disclosure_version,
             created_at: from_millis(m.created_at),
             updated_at: from_millis(m.updated_at),
             history: None,

@@ -16,6 +16,7 @@ pub mod money;
 pub mod ops;
 pub mod page;
 pub mod pii;
+pub mod platforms;
 pub mod rate;
 pub mod risk;
 pub mod schedule;

@@ -58,6 +58,8 @@ pub struct Domain {
     /// A hash of a random password, verified against when a login name is unknown so that
     /// unknown and known names take the same time to refuse.
     decoy_hash: OnceCell<String>,
+    /// The platform adapters built from the registry so far.
+    platforms: crate::platforms::PlatformDirectory,
 }
 
 impl Domain {
@@ -87,6 +89,7 @@ impl Domain {
                     .max(2),
             ),
             decoy_hash: OnceCell::new(),
+            platforms: crate::platforms::PlatformDirectory::default(),
         }
     }
 
@@ -168,6 +171,11 @@ impl Domain {
                 self.now(),
             )
             .await
+    }
+
+    /// The platform adapters built from the registry.
+    pub fn platform_directory(&self) -> &crate::platforms::PlatformDirectory {
+        &self.platforms
     }
 
     /// The credit bureau port.

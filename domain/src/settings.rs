@@ -34,6 +34,13 @@ pub struct DomainSettings {
     pub public_requests_per_minute: u32,
     /// Changes of a customer's own ID or mobile number allowed per account per day.
     pub identity_changes_per_day: u32,
+    /// The whole-request budget of one call to a partner platform.
+    pub partner_timeout: std::time::Duration,
+    /// When a partner's circuit breaker opens and for how long.
+    pub partner_breaker: adapters::platforms::BreakerSettings,
+    /// How far back the daily reconciliation looks: yesterday, and this many days before
+    /// it that have no report yet (a worker that was down catches up).
+    pub reconcile_catch_up_days: u32,
 }
 
 impl Default for DomainSettings {
@@ -51,6 +58,9 @@ impl Default for DomainSettings {
             auth_attempts_per_minute: 30,
             public_requests_per_minute: 120,
             identity_changes_per_day: 5,
+            partner_timeout: std::time::Duration::from_secs(5),
+            partner_breaker: adapters::platforms::BreakerSettings::default(),
+            reconcile_catch_up_days: 3,
         }
     }
 }

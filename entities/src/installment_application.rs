@@ -61,6 +61,12 @@ pub struct Model {
     pub payment_day: i32,
     pub status: ApplicationStatus,
     pub assessment_id: Option<Uuid>,
+    /// The platform selected (after consent to its disclosure).
+    pub platform_code: Option<String>,
+    /// The product of that platform.
+    pub product_code: Option<String>,
+    /// The disclosure version consented to when it was selected.
+    pub disclosure_version: Option<i32>,
     pub created_at: i64,
     /// The last change; an open application idle too long expires.
     pub updated_at: i64,

@@ -17,6 +17,14 @@ pub struct Model {
     pub last_delinquent_at: Option<i64>,
     pub opened_at: i64,
     pub closed_at: Option<i64>,
+    /// The application it carries out (none for plans that came from elsewhere).
+    pub application_id: Option<Uuid>,
+    /// The platform holding it.
+    pub platform_code: Option<String>,
+    /// The platform's reference of it.
+    pub external_ref: Option<String>,
+    /// The platform's change counter of the last status applied: an older one is stale.
+    pub status_sequence: i64,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

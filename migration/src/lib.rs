@@ -9,6 +9,7 @@ mod m20261129_000003_verification_and_policy_guards;
 mod m20261130_000001_identity_conflicts;
 mod m20261130_000002_applications;
 mod m20261130_000003_internal_ledger;
+mod m20261130_000004_platforms;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_identity_conflicts::Migration),
             Box::new(m20261130_000002_applications::Migration),
             Box::new(m20261130_000003_internal_ledger::Migration),
+            Box::new(m20261130_000004_platforms::Migration),
         ]
     }
 }

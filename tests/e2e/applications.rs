@@ -213,7 +213,46 @@ async fn customer_b_can_never_read_or_cancel_customer_a_application() {
         }
     }
     takes_application_id.sort();
-    assert_eq!(takes_application_id, ["application", "cancelApplication"]);
+    assert_eq!(
+        takes_application_id,
+        [
+            "acceptDisclosure",
+            "application",
+            "cancelApplication",
+            "recommendPlatforms",
+            "selectPlatform"
+        ]
+    );
+
+    // Valid inputs everywhere, so that only the access check can refuse.
+    let platforms = app
+        .gql(
+            "{ installmentPlatforms { code disclosure { version sha256 } } }",
+            json!({}),
+            Some(&b),
+        )
+        .await;
+    let internal = &platforms["data"]["installmentPlatforms"][0];
+    assert_eq!(internal["code"], "internal", "{platforms}");
+    for (name, doc) in [
+        (
+            "recommendPlatforms",
+            "query($id: ID!) { recommendPlatforms(applicationId: $id) { grade } }",
+        ),
+        (
+            "acceptDisclosure",
+            "mutation($id: ID!, $v: Int!, $h: String!) { acceptDisclosure(applicationId: $id, platformCode: \"internal\", version: $v, sha256: $h) { version } }",
+        ),
+        (
+            "selectPlatform",
+            "mutation($id: ID!) { selectPlatform(applicationId: $id, platformCode: \"internal\", productCode: \"standard\") { status } }",
+        ),
+    ] {
+        let vars = json!({ "id": id, "v": internal["disclosure"]["version"], "h": internal["disclosure"]["sha256"] });
+        let res = app.gql(doc, vars, Some(&b)).await;
+        assert_eq!(error_code(&res), Some("NOT_FOUND"), "{name}: {res}");
+        assert!(!res.to_string().contains("design course"), "{name}: {res}");
+    }
 
     let res = app.gql(READ, json!({ "id": id }), Some(&b)).await;
     assert_eq!(error_code(&res), Some("NOT_FOUND"), "{res}");

@@ -233,6 +233,56 @@ fn fields() -> Vec<Field> {
             access: Roles(&[Role::Customer, Role::Agent]),
         },
         Field {
+            name: "Query.installmentPlatforms",
+            document: "{ installmentPlatforms { code } }",
+            access: Roles(ANY),
+        },
+        Field {
+            name: "Query.recommendPlatforms",
+            document: r#"{ recommendPlatforms(applicationId: "00000000-0000-0000-0000-000000000000") { grade } }"#,
+            access: Roles(SELF_OR_AGENT),
+        },
+        Field {
+            name: "Query.reconciliationReports",
+            document: "{ reconciliationReports { id } }",
+            access: Roles(&[Role::Admin, Role::Auditor]),
+        },
+        Field {
+            name: "Query.platformEvents",
+            document: "{ platformEvents { id } }",
+            access: Roles(&[Role::Admin, Role::Auditor]),
+        },
+        Field {
+            name: "Mutation.upsertPlatform",
+            document: r#"mutation { upsertPlatform(input: { code: "x", kind: EXTERNAL, name: "x", products: [], channels: [], policyText: "x", active: false }) { code } }"#,
+            access: Roles(&[Role::Admin]),
+        },
+        Field {
+            name: "Mutation.acceptDisclosure",
+            document: r#"mutation { acceptDisclosure(applicationId: "00000000-0000-0000-0000-000000000000", platformCode: "internal", version: 1, sha256: "00") { version } }"#,
+            access: Roles(SELF_OR_AGENT),
+        },
+        Field {
+            name: "Mutation.selectPlatform",
+            document: r#"mutation { selectPlatform(applicationId: "00000000-0000-0000-0000-000000000000", platformCode: "internal", productCode: "standard") { id } }"#,
+            access: Roles(SELF_OR_AGENT),
+        },
+        Field {
+            name: "Mutation.reconcilePlatform",
+            document: r#"mutation { reconcilePlatform(platformCode: "x", date: "2026-11-29") { id } }"#,
+            access: Roles(&[Role::Admin]),
+        },
+        Field {
+            name: "Mutation.resolveReconciliationItem",
+            document: r#"mutation { resolveReconciliationItem(id: "00000000-0000-0000-0000-000000000000", note: "done") { id } }"#,
+            access: Roles(&[Role::Admin]),
+        },
+        Field {
+            name: "Mutation.reviewPlatformEvent",
+            document: r#"mutation { reviewPlatformEvent(id: "00000000-0000-0000-0000-000000000000", note: "done") { id } }"#,
+            access: Roles(&[Role::Admin]),
+        },
+        Field {
             name: "Mutation.cancelApplication",
             document: r#"mutation { cancelApplication(id: "00000000-0000-0000-0000-000000000000", reason: "changed my mind") { id } }"#,
             access: Roles(&[Role::Customer, Role::Agent]),

@@ -4,6 +4,7 @@
 pub mod expire_applications;
 pub mod purge_retained_identities;
 pub mod purge_sessions;
+pub mod reconcile_platforms;
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -13,7 +13,9 @@ use domain::ops::Metrics;
 use tokio::sync::broadcast;
 
 use crate::events::{JobEvent, JobReporter};
-use crate::jobs::{JobContext, expire_applications, purge_retained_identities, purge_sessions};
+use crate::jobs::{
+    JobContext, expire_applications, purge_retained_identities, purge_sessions, reconcile_platforms,
+};
 use crate::liveness::{Liveness, WorkerIdentity};
 use crate::queue::JobQueue;
 use crate::schedules::{self, Schedules};
@@ -142,6 +144,24 @@ pub async fn run(
         expire_applications::handle
     );
 
+    monitor = register_job!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        reconcile_platforms::KIND,
+        reconcile_platforms::ReconcilePlatforms,
+        reconcile_platforms::handle
+    );
+
+    monitor = register_schedule!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        deps.schedules.reconcile_platforms,
+        reconcile_platforms::ReconcilePlatforms
+    );
     monitor = register_schedule!(
         monitor,
         deps,

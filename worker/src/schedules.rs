@@ -15,6 +15,8 @@ pub const PURGE_SESSIONS_SETTING: &str = "FENQI_SESSION_PURGE_SCHEDULE";
 pub const PURGE_RETAINED_SETTING: &str = "FENQI_RETENTION_PURGE_SCHEDULE";
 /// The setting of the application-expiry schedule.
 pub const EXPIRE_APPLICATIONS_SETTING: &str = "FENQI_APPLICATION_EXPIRY_SCHEDULE";
+/// The setting naming the reconciliation schedule.
+pub const RECONCILE_PLATFORMS_SETTING: &str = "FENQI_RECONCILE_SCHEDULE";
 
 /// The schedules, parsed.
 #[derive(Debug, Clone)]
@@ -25,6 +27,8 @@ pub struct Schedules {
     pub purge_retained_identities: cron::Schedule,
     /// When to expire idle applications.
     pub expire_applications: cron::Schedule,
+    /// When to reconcile partners' statements.
+    pub reconcile_platforms: cron::Schedule,
 }
 
 /// A schedule that does not parse.
@@ -54,6 +58,7 @@ impl Schedules {
         purge_sessions: &str,
         purge_retained_identities: &str,
         expire_applications: &str,
+        reconcile_platforms: &str,
     ) -> Result<Self, ScheduleError> {
         Ok(Self {
             purge_sessions: parse_cron(purge_sessions, PURGE_SESSIONS_SETTING)?,
@@ -62,6 +67,7 @@ impl Schedules {
                 PURGE_RETAINED_SETTING,
             )?,
             expire_applications: parse_cron(expire_applications, EXPIRE_APPLICATIONS_SETTING)?,
+            reconcile_platforms: parse_cron(reconcile_platforms, RECONCILE_PLATFORMS_SETTING)?,
         })
     }
 }

@@ -84,7 +84,7 @@ impl HttpPlatform {
         let secret = config.endpoint.secret.clone();
         Ok(Self {
             code: config.code,
-            client: SignedHttpClient::new(config.endpoint, config.retry)?,
+            client: SignedHttpClient::new(config.endpoint, config.retry)?.with_clock(now.clone()),
             secret,
             breaker: CircuitBreaker::new(config.breaker, now),
             callback_window: config.callback_window,

@@ -4,7 +4,7 @@
 
 use std::error::Error as _;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use reqwest::header::HeaderMap;
 use reqwest::{Response, StatusCode};
 
@@ -22,6 +22,7 @@ pub(super) async fn read(
     response: Response,
     secret: &[u8],
     max_body_bytes: usize,
+    now: DateTime<Utc>,
     scrub: &[&str],
 ) -> Result<Vec<u8>, CallError> {
     let status = response.status();
@@ -44,7 +45,7 @@ pub(super) async fn read(
         header(&headers, TIMESTAMP_HEADER),
         header(&headers, SIGNATURE_HEADER),
         &body,
-        Utc::now(),
+        now,
         DEFAULT_REPLAY_WINDOW,
     )
     .map_err(|e| CallError::Malformed(format!("the answer's signature is refused: {e}")))?;

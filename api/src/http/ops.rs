@@ -50,6 +50,26 @@ pub async fn ready(state: web::Data<ApiState>) -> HttpResponse {
     if !details.is_empty() {
         body["details"] = Value::Object(details);
     }
+    // Partners' circuit breakers, for staff watching them: a partner that is down does not
+    // make this process unready (the bank's own ledger and every other partner still work).
+    let platforms: Map<String, Value> = state
+        .domain
+        .platform_health()
+        .into_iter()
+        .map(|h| {
+            (
+                h.code,
+                json!({
+                    "breaker": h.breaker.as_str(),
+                    "consecutiveFailures": h.consecutive_failures,
+                    "timesOpened": h.times_opened,
+                }),
+            )
+        })
+        .collect();
+    if !platforms.is_empty() {
+        body["platforms"] = Value::Object(platforms);
+    }
     if ready {
         HttpResponse::Ok().json(body)
     } else {
@@ -65,7 +85,41 @@ pub async fn metrics(state: web::Data<ApiState>) -> HttpResponse {
                 .parse()
                 .unwrap_or(mime_text_plain()),
         ))
-        .body(state.metrics.render())
+        .body(state.metrics.render() + &platform_metrics(&state))
+}
+
+/// The partners' circuit breakers in the Prometheus text format.
+fn platform_metrics(state: &ApiState) -> String {
+    let health = state.domain.platform_health();
+    if health.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "# HELP fenqi_platform_breaker_state A partner's circuit breaker: 0 closed, 1 open, 2 half-open (one trial call).\n\
+         # TYPE fenqi_platform_breaker_state gauge\n",
+    );
+    for h in &health {
+        let state = match h.breaker {
+            domain::platforms::port::BreakerState::Closed => 0,
+            domain::platforms::port::BreakerState::Open => 1,
+            domain::platforms::port::BreakerState::HalfOpen => 2,
+        };
+        out.push_str(&format!(
+            "fenqi_platform_breaker_state{{platform=\"{}\"}} {state}\n",
+            h.code
+        ));
+    }
+    out.push_str(
+        "# HELP fenqi_platform_breaker_opened_total Times a partner's circuit breaker opened since start.\n\
+         # TYPE fenqi_platform_breaker_opened_total counter\n",
+    );
+    for h in &health {
+        out.push_str(&format!(
+            "fenqi_platform_breaker_opened_total{{platform=\"{}\"}} {}\n",
+            h.code, h.times_opened
+        ));
+    }
+    out
 }
 
 fn mime_text_plain() -> actix_web::mime::Mime {

@@ -170,6 +170,9 @@ impl Domain {
             payment_day: Set(need.payment_day as i32),
             status: Set(status),
             assessment_id: Set(None),
+            platform_code: Set(None),
+            product_code: Set(None),
+            disclosure_version: Set(None),
             created_at: Set(to_millis(now)),
             updated_at: Set(to_millis(now)),
         }

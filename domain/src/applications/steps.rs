@@ -61,7 +61,7 @@ pub(super) async fn record<C: ConnectionTrait>(
 
 /// Takes `step` on `application` (as read in this transaction): the new state, or
 /// `CONFLICT` naming the current one. `apply` sets any other column the step changes.
-pub(super) async fn take<C: ConnectionTrait>(
+pub(crate) async fn take<C: ConnectionTrait>(
     txn: &C,
     application: &installment_application::Model,
     step: Step,

@@ -54,13 +54,23 @@ pub enum Permission {
     ListApplications,
     /// Cancel an application before its plan opens.
     CancelApplication,
+    /// Read the platforms offered (customers see active ones, without addresses).
+    ReadPlatforms,
+    /// Register and change platforms, their credentials, products and policy.
+    ManagePlatforms,
+    /// Ranking platforms for an application, consenting to a disclosure, selecting one.
+    SelectPlatform,
+    /// Read reconciliation reports and kept partner events.
+    ReadReconciliation,
+    /// Run a reconciliation, resolve its mismatches, review kept partner events.
+    ResolveReconciliation,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 26] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -82,6 +92,11 @@ impl Permission {
         Permission::ReadApplication,
         Permission::ListApplications,
         Permission::CancelApplication,
+        Permission::ReadPlatforms,
+        Permission::ManagePlatforms,
+        Permission::SelectPlatform,
+        Permission::ReadReconciliation,
+        Permission::ResolveReconciliation,
     ];
 
     /// The roles that hold it.
@@ -108,6 +123,11 @@ impl Permission {
             Permission::ReadApplication => &[Customer, Agent, RiskOfficer, Admin, Auditor],
             Permission::ListApplications => &[Agent, RiskOfficer, Admin, Auditor],
             Permission::CancelApplication => &[Customer, Agent],
+            Permission::ReadPlatforms => &Role::ALL,
+            Permission::ManagePlatforms => &[Admin],
+            Permission::SelectPlatform => &[Customer, Agent],
+            Permission::ReadReconciliation => &[Admin, Auditor],
+            Permission::ResolveReconciliation => &[Admin],
         }
     }
 
@@ -140,6 +160,11 @@ impl Permission {
             Permission::ReadApplication => "read application",
             Permission::ListApplications => "list applications",
             Permission::CancelApplication => "cancel application",
+            Permission::ReadPlatforms => "read platforms",
+            Permission::ManagePlatforms => "manage platforms",
+            Permission::SelectPlatform => "select platform",
+            Permission::ReadReconciliation => "read reconciliation",
+            Permission::ResolveReconciliation => "resolve reconciliation",
         }
     }
 }

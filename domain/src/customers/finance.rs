@@ -101,7 +101,7 @@ impl Channel {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         match s {
             "sms" => Some(Self::Sms),
             "email" => Some(Self::Email),

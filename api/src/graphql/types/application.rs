@@ -87,6 +87,12 @@ pub struct Application {
     pub status: ApplicationStatusGql,
     /// The risk assessment it rests on, once linked.
     pub assessment_id: Option<ID>,
+    /// The platform selected, once selected.
+    pub platform_code: Option<String>,
+    /// Its product.
+    pub product_code: Option<String>,
+    /// The disclosure version the customer accepted for it.
+    pub disclosure_version: Option<i32>,
     /// When it was opened.
     pub created_at: DateTime<Utc>,
     /// Its last change.
@@ -108,6 +114,9 @@ impl From<ApplicationView> for Application {
             payment_day: v.payment_day,
             status: v.status.into(),
             assessment_id: v.assessment_id.map(|i| ID(i.to_string())),
+            platform_code: v.platform_code,
+            product_code: v.product_code,
+            disclosure_version: v.disclosure_version,
             created_at: v.created_at,
             updated_at: v.updated_at,
             history: v
