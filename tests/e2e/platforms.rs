@@ -230,24 +230,16 @@ async fn the_ranking_follows_the_customers_channels_and_grade() {
         reasons_of(&by_sms, "partner-x").contains("Does not serve you through a channel you chose"),
         "{by_sms}"
     );
+}
 
-    // A partner that prices only another grade is listed as not eligible, saying why;
-    // once it prices this customer's grade, it ranks.
-    let grade = by_sms["grade"].as_str().unwrap_or_default().to_owned();
-    let others: Vec<&str> = ["A", "B", "C", "D", "E"]
-        .into_iter()
-        .filter(|g| *g != grade)
-        .collect();
-    let _y = partner(&app, "partner-y", dearer_products(-100, &others), &["SMS"]).await;
-    let without = ranking(&app, &id, &token).await;
-    assert!(
-        !order(&without).contains(&"partner-y".to_owned()),
-        "{without}"
-    );
-    assert!(
-        reasons_of(&without, "partner-y").contains(&format!("not offered to grade {grade}")),
-        "{without}"
-    );
+#[tokio::test]
+async fn the_ranking_follows_the_customers_grade() {
+    let app = TestApp::spawn().await;
+    let (token, customer_id) = ready_customer(&app).await;
+    let id = opened(&app, &token).await;
+    let before = ranking(&app, &id, &token).await;
+    let grade = before["grade"].as_str().unwrap_or_default().to_owned();
+    // A partner a little cheaper than the bank, for this grade only.
     let _y = partner(
         &app,
         "partner-y",
@@ -255,8 +247,40 @@ async fn the_ranking_follows_the_customers_channels_and_grade() {
         &["SMS"],
     )
     .await;
-    let with = ranking(&app, &id, &token).await;
-    assert_eq!(order(&with)[0], "partner-y", "{with}");
+    let before = ranking(&app, &id, &token).await;
+    assert_eq!(order(&before), ["partner-y", "internal"], "{before}");
+
+    // More debt, a new assessment: another grade, and partner-y no longer fits.
+    let res = app
+        .gql(
+            crate::risk::FINANCE,
+            json!({ "id": customer_id, "d": "5000" }),
+            Some(&token),
+        )
+        .await;
+    assert!(res["errors"].is_null(), "{res}");
+    let res = app
+        .gql(
+            "mutation($id: ID!) { assessRisk(customerId: $id) { grade decision } }",
+            json!({ "id": customer_id }),
+            Some(&token),
+        )
+        .await;
+    assert!(res["errors"].is_null(), "{res}");
+    let id = opened(&app, &token).await;
+    let after = ranking(&app, &id, &token).await;
+    let regraded = after["grade"].as_str().unwrap_or_default().to_owned();
+    assert_ne!(regraded, grade, "{res} {after}");
+    assert_eq!(order(&after), ["internal"], "{after}");
+    assert!(
+        reasons_of(&after, "partner-y").contains(&format!("not offered to grade {regraded}")),
+        "{after}"
+    );
+    assert_ne!(
+        reasons_of(&before, "internal"),
+        reasons_of(&after, "internal"),
+        "the bank's own price follows the grade too"
+    );
 }
 
 #[tokio::test]
@@ -428,4 +452,39 @@ async fn a_failing_partner_opens_its_breaker_in_ready_and_metrics_and_closes_aga
         "{ready}"
     );
     assert_eq!(ready["platforms"]["partner-x"]["timesOpened"], 1, "{ready}");
+}
+
+#[tokio::test]
+async fn a_ranking_reads_the_same_statements_for_one_platform_or_three() {
+    let app = TestApp::spawn().await;
+    let (token, _) = ready_customer(&app).await;
+    let id = opened(&app, &token).await;
+    let (one, alone) = app
+        .gql_counted(RECOMMEND, json!({ "id": id }), Some(&token))
+        .await;
+    assert_eq!(order(&one["data"]["recommendPlatforms"]).len(), 1, "{one}");
+    let _x = partner(
+        &app,
+        "partner-x",
+        dearer_products(50, &["A", "B", "C", "D", "E"]),
+        &["APP"],
+    )
+    .await;
+    let _y = partner(
+        &app,
+        "partner-y",
+        dearer_products(80, &["A", "B", "C", "D", "E"]),
+        &["SMS"],
+    )
+    .await;
+    let (three, with_three) = app
+        .gql_counted(RECOMMEND, json!({ "id": id }), Some(&token))
+        .await;
+    assert_eq!(
+        order(&three["data"]["recommendPlatforms"]).len(),
+        3,
+        "{three}"
+    );
+    assert_eq!(alone, with_three, "statements for 1 and 3 platforms");
+    assert!(alone <= 10, "{alone} statements");
 }

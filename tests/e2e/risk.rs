@@ -10,7 +10,7 @@ use crate::helpers::{Options, TestApp, error_code};
 
 const FETCH: &str = "mutation($id: ID!, $r: Boolean) { fetchCreditReport(customerId: $id, refresh: $r) { id source score delinquencies24m activeDelinquency } }";
 const ASSESS: &str = "mutation($id: ID!) { assessRisk(customerId: $id) { id policyVersion score grade decision debtToIncome maxInstallment maxAmount reasons { code effect message } } }";
-const FINANCE: &str = "mutation($id: ID!, $d: Decimal!) { setFinancialStatus(customerId: $id, input: { assets: \"200000\", liabilities: \"20000\", monthlyExpenses: \"4000\", monthlyDebtPayments: $d }) { monthlyDebtPayments } }";
+pub const FINANCE: &str = "mutation($id: ID!, $d: Decimal!) { setFinancialStatus(customerId: $id, input: { assets: \"200000\", liabilities: \"20000\", monthlyExpenses: \"4000\", monthlyDebtPayments: $d }) { monthlyDebtPayments } }";
 
 async fn app_with_bureau() -> TestApp {
     TestApp::spawn_with(Options {

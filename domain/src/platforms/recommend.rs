@@ -89,9 +89,12 @@ fn pct(rate: Decimal) -> String {
     format!("{:.2} %", (rate * Decimal::ONE_HUNDRED).round_dp(2))
 }
 
-/// A ranked candidate: its score orders the eligible ones (lower is better).
+/// A ranked candidate: its score orders the eligible ones (lower is better), then what
+/// the plan costs in all (two products at the same APR can differ: equal principal pays
+/// less interest than equal installments).
 struct Candidate {
     score: Decimal,
+    cost: Money,
     answer: PlatformQuote,
 }
 
@@ -201,6 +204,7 @@ impl Domain {
                 .eligible
                 .cmp(&a.answer.eligible)
                 .then(a.score.cmp(&b.score))
+                .then(a.cost.cmp(&b.cost))
                 .then(a.answer.platform_code.cmp(&b.answer.platform_code))
         });
         let mut rank = 0;
@@ -336,6 +340,7 @@ fn rank_one(
             };
             return Candidate {
                 score: Decimal::MAX,
+                cost: Money::MAX,
                 answer,
             };
         }
@@ -344,6 +349,7 @@ fn rank_one(
                 vec!["This platform cannot be reached right now; try again later.".into()];
             return Candidate {
                 score: Decimal::MAX,
+                cost: Money::MAX,
                 answer,
             };
         }
@@ -351,6 +357,7 @@ fn rank_one(
             answer.reasons = vec![format!("This platform could not be priced: {e}")];
             return Candidate {
                 score: Decimal::MAX,
+                cost: Money::MAX,
                 answer,
             };
         }
@@ -405,10 +412,15 @@ fn rank_one(
             ));
         }
     }
+    let cost = q.total_interest + q.total_fees;
     answer.eligible = true;
     answer.product_code = Some(product.code.clone());
     answer.product_name = Some(product.name.clone());
     answer.price = Some(price);
     answer.quote = Some(q);
-    Candidate { score, answer }
+    Candidate {
+        score,
+        cost,
+        answer,
+    }
 }

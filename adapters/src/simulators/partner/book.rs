@@ -19,6 +19,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::platforms::messages::{
     CollectOutcome, MovementStatus, OpenPlanRequest, PlanState, PlanStatus, Product, Statement,
+    StatementLine,
 };
 
 use super::statements::Tampering;
@@ -393,6 +394,13 @@ impl Book {
 
     /// The statement of `date` (UTC) as the partner reports it, mismatches included.
     pub(super) fn statement(&self, date: NaiveDate) -> Statement {
-        self.tampering.statement(&self.movements, date)
+        let true_lines = self.movements.iter().map(|m| StatementLine {
+            reference: m.reference.clone(),
+            plan_ref: m.plan_ref.clone(),
+            amount_fen: m.amount_fen,
+            status: m.status(),
+            occurred_at: m.occurred_at,
+        });
+        self.tampering.statement(true_lines, date)
     }
 }

@@ -8,8 +8,6 @@ use chrono::NaiveDate;
 
 use crate::platforms::messages::{Statement, StatementLine};
 
-use super::book::Movement;
-
 /// The mismatches planted so far.
 #[derive(Debug, Default)]
 pub(super) struct Tampering {
@@ -34,23 +32,21 @@ impl Tampering {
         self.altered.insert(reference.to_owned(), fen);
     }
 
-    /// The statement of `date`: every movement whose UTC date it is, succeeded or failed,
-    /// plus the planted lines of that date, with hidden ones left out and altered
-    /// amounts reported, in time order.
-    pub(super) fn statement(&self, movements: &[Movement], date: NaiveDate) -> Statement {
-        let recorded = movements
-            .iter()
-            .filter(|m| !self.hidden.contains(&m.reference))
-            .map(|m| StatementLine {
-                reference: m.reference.clone(),
-                plan_ref: m.plan_ref.clone(),
-                amount_fen: self
-                    .altered
-                    .get(&m.reference)
-                    .copied()
-                    .unwrap_or(m.amount_fen),
-                status: m.status(),
-                occurred_at: m.occurred_at,
+    /// The statement of `date` from the true lines of every movement (succeeded or
+    /// failed): those whose UTC date it is, plus the planted lines of that date, with
+    /// hidden ones left out and altered amounts reported, in time order.
+    pub(super) fn statement(
+        &self,
+        true_lines: impl Iterator<Item = StatementLine>,
+        date: NaiveDate,
+    ) -> Statement {
+        let recorded = true_lines
+            .filter(|line| !self.hidden.contains(&line.reference))
+            .map(|mut line| {
+                if let Some(fen) = self.altered.get(&line.reference) {
+                    line.amount_fen = *fen;
+                }
+                line
             });
         let mut lines: Vec<StatementLine> = recorded
             .chain(self.planted.iter().cloned())
