@@ -419,3 +419,74 @@ async fn reconciliation_finds_each_kind_of_planted_mismatch() {
     assert_eq!(error_code(&res), Some("FORBIDDEN"), "{res}");
     let _ = Utc::now();
 }
+
+#[tokio::test]
+async fn the_daily_job_reconciles_yesterday_once_through_the_queue() {
+    use worker::JobOutcome;
+    use worker::jobs::reconcile_platforms::{KIND, ReconcilePlatforms};
+
+    let app = TestApp::spawn_with_worker().await;
+    let mut events = app.platform.job_events();
+    let sim = partner(
+        &app,
+        "partner-x",
+        dearer_products(50, &["A", "B", "C"]),
+        &["APP"],
+    )
+    .await;
+    let (_, plan_ref) = plan(&app, &sim, "partner-x").await;
+    for i in 0..3 {
+        let reference = collect(
+            &app,
+            "partner-x",
+            &plan_ref,
+            &format!("entry-{i}:1"),
+            20_000,
+        )
+        .await;
+        let event = sim.payment_event(&reference).expect("event");
+        sim.send_event(&event).await.expect("sent");
+    }
+    let day = domain::clock::Clock::now(app.clock.as_ref())
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    app.clock.advance(chrono::Duration::days(1));
+    for round in 0..2 {
+        app.platform
+            .queue()
+            .push(
+                KIND,
+                ReconcilePlatforms {
+                    run_key: "manual-r".into(),
+                },
+            )
+            .await
+            .expect("queued");
+        let event = crate::jobs::wait_for(&mut events, KIND, "manual-r").await;
+        if round == 0 {
+            assert!(
+                matches!(&event.outcome, JobOutcome::Done(d) if d.starts_with("4 platform days reconciled")),
+                "{:?}",
+                event.outcome
+            );
+        } else {
+            assert_eq!(event.outcome, JobOutcome::AlreadyDone);
+        }
+    }
+    let auditor = app.staff_token(Role::Auditor).await;
+    let list = app
+        .gql(
+            "{ reconciliationReports { statementDate matched mismatches } }",
+            json!({}),
+            Some(&auditor),
+        )
+        .await;
+    let reports = list["data"]["reconciliationReports"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(reports.len(), 4, "yesterday and 3 days before: {list}");
+    assert_eq!(reports[0]["statementDate"], day.to_string(), "{list}");
+    assert_eq!(reports[0]["matched"], 3, "{list}");
+    assert_eq!(reports[0]["mismatches"], 0, "{list}");
+}
