@@ -21,27 +21,37 @@ use std::time::{Duration, Instant};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use serde_json::{Value, json};
 
+#[path = "fenqi-bench/callbacks.rs"]
+mod callbacks;
+
 const USAGE: &str = "\
 fenqi-bench — load figures of a release fenqi on PostgreSQL and Redis (run by hand)
 
-USAGE: fenqi-bench [all|reads|calculator|idle] [OPTIONS]
+USAGE: fenqi-bench [all|reads|calculator|idle|callbacks] [OPTIONS]
 
 MODES:
   reads        seed customers through the API, then load myCustomerProfile with wrk
   calculator   load the anonymous loanCalculator query with wrk
   idle         resident memory of `fenqi run` and `fenqi serve` a few seconds after start
   all          the three, in that order: idle, calculator, reads (the default)
+  callbacks    signed partner callbacks applied per second, beside pgbench's
+               tpcb-like TPS on the same PostgreSQL server (not part of `all`)
 
 OPTIONS:
   --customers N        customers to seed for `reads` (1000)
   --connections C      wrk connections (8); wrk threads are min(2, C)
-  --duration S         seconds of load per wrk run (20)
+  --duration S         seconds of load per wrk or pgbench run (20)
   --idle-seconds S     how long after start the idle memory is read (5)
   --database-url URL   a PostgreSQL URL allowed to create databases
                        (postgres://postgres@127.0.0.1:5432/postgres)
   --queue-url URL      the Redis queue (redis://127.0.0.1:6379)
   --fenqi PATH         the fenqi binary (default: `fenqi` beside this binary)
   --wrk PATH           the wrk binary (wrk)
+  --plans N            `callbacks`: the partner's plans (1000)
+  --events N           `callbacks`: distinct payment events (16000)
+  --duplicates N       `callbacks`: exact copies of some of them, sent too (4000)
+  --in-flight C        `callbacks`: requests at a time, and pgbench clients (32)
+  --pgbench PATH       the pgbench binary (pgbench)
   --set NAME=VALUE     one more FENQI_* setting for the measured fenqi (repeatable),
                        e.g. --set FENQI_SESSION_CACHE_SECONDS=0
   --help, -h           this text
@@ -110,6 +120,7 @@ enum Mode {
     Reads,
     Calculator,
     Idle,
+    Callbacks,
 }
 
 struct Options {
@@ -122,6 +133,11 @@ struct Options {
     queue_url: String,
     fenqi: PathBuf,
     wrk: String,
+    plans: usize,
+    events: usize,
+    duplicates: usize,
+    in_flight: usize,
+    pgbench: String,
     /// Extra `FENQI_*` settings for the measured processes (`--set`), for A/B runs.
     settings: Vec<(String, String)>,
 }
@@ -138,6 +154,11 @@ fn parse_options(args: &[String]) -> Result<Option<Options>> {
         queue_url: "redis://127.0.0.1:6379".into(),
         fenqi: PathBuf::new(),
         wrk: "wrk".into(),
+        plans: 1000,
+        events: 16_000,
+        duplicates: 4000,
+        in_flight: 32,
+        pgbench: "pgbench".into(),
         settings: Vec::new(),
     };
     let mut fenqi = None;
@@ -164,6 +185,11 @@ fn parse_options(args: &[String]) -> Result<Option<Options>> {
             "--queue-url" => options.queue_url = value()?,
             "--fenqi" => fenqi = Some(PathBuf::from(value()?)),
             "--wrk" => options.wrk = value()?,
+            "--plans" => options.plans = number(flag, &value()?, 1, 999_999)?,
+            "--events" => options.events = number(flag, &value()?, 1, 10_000_000)?,
+            "--duplicates" => options.duplicates = number(flag, &value()?, 0, 10_000_000)?,
+            "--in-flight" => options.in_flight = number(flag, &value()?, 1, 1000)?,
+            "--pgbench" => options.pgbench = value()?,
             "--set" => {
                 let setting = value()?;
                 match setting.split_once('=') {
@@ -180,9 +206,10 @@ fn parse_options(args: &[String]) -> Result<Option<Options>> {
                     "reads" => Mode::Reads,
                     "calculator" => Mode::Calculator,
                     "idle" => Mode::Idle,
+                    "callbacks" => Mode::Callbacks,
                     other => {
                         return fail(format!(
-                            "unknown mode '{other}'; the modes are all, reads, calculator, idle"
+                            "unknown mode '{other}'; the modes are all, reads, calculator, idle, callbacks"
                         ));
                     }
                 }
@@ -864,7 +891,7 @@ impl Report {
                 per.rows_returned, per.rows_fetched, per.rows_written
             ),
         );
-        self.raw.push((mode.into(), load.raw.clone()));
+        self.raw.push((format!("wrk, {mode}"), load.raw.clone()));
     }
 }
 
@@ -1112,6 +1139,9 @@ async fn run_modes(ctx: &Ctx, report: &mut Report) -> Result<()> {
     if matches!(mode, Mode::All | Mode::Reads) {
         reads(ctx, report).await?;
     }
+    if mode == Mode::Callbacks {
+        callbacks::callbacks(ctx, report).await?;
+    }
     Ok(())
 }
 
@@ -1272,10 +1302,16 @@ async fn prepare_in(
 /// namespace and removes the folder; every step is tried, and what failed is reported.
 async fn clean_up(ctx: Ctx) -> Vec<String> {
     let mut problems = Vec::new();
-    let drop = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", ctx.database);
-    match ctx.admin.execute_unprepared(&drop).await {
-        Ok(_) => eprintln!("cleaned up: database {} dropped", ctx.database),
-        Err(e) => problems.push(format!("dropping the database {}: {e}", ctx.database)),
+    // The second is pgbench's scratch database of `callbacks`, if it was made.
+    for database in [
+        ctx.database.clone(),
+        callbacks::pgbench_database(&ctx.database),
+    ] {
+        let drop = format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
+        match ctx.admin.execute_unprepared(&drop).await {
+            Ok(_) => eprintln!("cleaned up: database {database} dropped"),
+            Err(e) => problems.push(format!("dropping the database {database}: {e}")),
+        }
     }
     let _ = ctx.admin.close().await;
     let namespace = ctx
@@ -1300,7 +1336,7 @@ async fn clean_up(ctx: Ctx) -> Vec<String> {
 fn print_report(ctx: &Ctx, report: &Report) {
     println!();
     for (mode, raw) in &report.raw {
-        println!("--- wrk, {mode} ---");
+        println!("--- {mode} ---");
         println!("{}", raw.trim_end());
     }
     println!();
@@ -1309,15 +1345,26 @@ fn print_report(ctx: &Ctx, report: &Report) {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
+    let o = &ctx.options;
+    let load = if o.mode == Mode::Callbacks {
+        format!(
+            "{} events + {} duplicates, {} in flight; pgbench -T {}",
+            o.events, o.duplicates, o.in_flight, o.duration
+        )
+    } else {
+        format!(
+            "wrk -t{} -c{} -d{}s",
+            o.connections.min(2),
+            o.connections,
+            o.duration
+        )
+    };
     println!(
-        "fenqi-bench, {} UTC, {} ({}), {} CPUs; wrk -t{} -c{} -d{}s",
+        "fenqi-bench, {} UTC, {} ({}), {} CPUs; {load}",
         chrono::Utc::now().format("%Y-%m-%d %H:%M"),
         version,
         ctx.env.fenqi.display(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        ctx.options.connections.min(2),
-        ctx.options.connections,
-        ctx.options.duration,
     );
     for (name, value) in &ctx.options.settings {
         println!("with {name}={value}");
