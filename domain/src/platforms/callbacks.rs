@@ -15,7 +15,7 @@ use adapters::platforms::{
     CallbackError, CallbackEvent, CallbackHeaders, EventKind, PaymentReport,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -119,7 +119,8 @@ impl From<&platform_event::Model> for EventView {
 }
 
 /// Records a payment under the platform's reference, or moves it on if this event is
-/// later than the one recorded. True when something changed.
+/// later than the one recorded: one upsert on the unique `(platform, reference)` key.
+/// True when something changed.
 async fn record_payment<C: ConnectionTrait>(
     txn: &C,
     platform_code: &str,
@@ -133,7 +134,7 @@ async fn record_payment<C: ConnectionTrait>(
     } else {
         PaymentStatus::Failed
     };
-    let inserted = platform_payment::Entity::insert(platform_payment::ActiveModel {
+    let changed = platform_payment::Entity::insert(platform_payment::ActiveModel {
         id: Set(Uuid::now_v7()),
         platform_code: Set(platform_code.to_owned()),
         reference: Set(payment.reference.clone()),
@@ -152,35 +153,49 @@ async fn record_payment<C: ConnectionTrait>(
             platform_payment::Column::PlatformCode,
             platform_payment::Column::Reference,
         ])
-        .do_nothing()
+        .update_columns([
+            platform_payment::Column::Status,
+            platform_payment::Column::AmountFen,
+            platform_payment::Column::Sequence,
+            platform_payment::Column::OccurredAt,
+            platform_payment::Column::UpdatedAt,
+        ])
+        .action_and_where(
+            Expr::col((platform_payment::Entity, platform_payment::Column::Sequence))
+                .lt(Expr::cust("excluded.sequence")),
+        )
         .to_owned(),
     )
     .exec_without_returning(txn)
     .await?;
-    if inserted == 1 {
-        return Ok(true);
-    }
-    let moved = platform_payment::Entity::update_many()
-        .col_expr(platform_payment::Column::Status, Expr::value(status))
+    Ok(changed == 1)
+}
+
+/// Moves a plan to the event's state if the event is later than the last one applied.
+async fn move_plan<C: ConnectionTrait>(
+    txn: &C,
+    plan_id: Uuid,
+    event: &CallbackEvent,
+) -> DomainResult<bool> {
+    let state = event
+        .state
+        .map(|s| s.as_str().to_ascii_lowercase())
+        .unwrap_or_default();
+    let mut update = installment_plan::Entity::update_many()
+        .col_expr(installment_plan::Column::Status, Expr::value(state.clone()))
         .col_expr(
-            platform_payment::Column::AmountFen,
-            Expr::value(payment.amount_fen),
-        )
-        .col_expr(
-            platform_payment::Column::Sequence,
+            installment_plan::Column::StatusSequence,
             Expr::value(event.sequence),
         )
-        .col_expr(
-            platform_payment::Column::OccurredAt,
+        .filter(installment_plan::Column::Id.eq(plan_id))
+        .filter(installment_plan::Column::StatusSequence.lt(event.sequence));
+    if matches!(state.as_str(), "closed" | "cancelled" | "defaulted") {
+        update = update.col_expr(
+            installment_plan::Column::ClosedAt,
             Expr::value(to_millis(event.occurred_at)),
-        )
-        .col_expr(platform_payment::Column::UpdatedAt, Expr::value(now))
-        .filter(platform_payment::Column::PlatformCode.eq(platform_code))
-        .filter(platform_payment::Column::Reference.eq(payment.reference.as_str()))
-        .filter(platform_payment::Column::Sequence.lt(event.sequence))
-        .exec(txn)
-        .await?;
-    Ok(moved.rows_affected == 1)
+        );
+    }
+    Ok(update.exec(txn).await?.rows_affected == 1)
 }
 
 impl Domain {
@@ -221,61 +236,30 @@ impl Domain {
         now: DateTime<Utc>,
     ) -> DomainResult<CallbackReceipt> {
         let at = to_millis(now);
-        // The unique event id settles races between duplicates, and the conditional
-        // updates settle races between events of one plan.
+        // The unique event id settles races between duplicates (the event is kept first,
+        // so a duplicate stops there, touching nothing else), and the conditional writes
+        // settle races between events of one plan.
         let txn = begin_write(self.db()).await?;
         let plan = installment_plan::Entity::find()
             .filter(installment_plan::Column::PlatformCode.eq(platform_code))
             .filter(installment_plan::Column::ExternalRef.eq(event.plan_ref.as_str()))
             .one(&txn)
             .await?;
-        let outcome = match (&plan, event.kind) {
-            (None, _) => EventOutcome::Unmatched,
-            (Some(plan), EventKind::PlanStatusChanged) => {
-                let state = event
-                    .state
-                    .map(|s| s.as_str().to_ascii_lowercase())
-                    .unwrap_or_default();
-                let mut update = installment_plan::Entity::update_many()
-                    .col_expr(installment_plan::Column::Status, Expr::value(state.clone()))
-                    .col_expr(
-                        installment_plan::Column::StatusSequence,
-                        Expr::value(event.sequence),
-                    )
-                    .filter(installment_plan::Column::Id.eq(plan.id))
-                    .filter(installment_plan::Column::StatusSequence.lt(event.sequence));
-                if matches!(state.as_str(), "closed" | "cancelled" | "defaulted") {
-                    update = update.col_expr(
-                        installment_plan::Column::ClosedAt,
-                        Expr::value(to_millis(event.occurred_at)),
-                    );
-                }
-                if update.exec(&txn).await?.rows_affected == 1 {
-                    EventOutcome::Applied
-                } else {
-                    EventOutcome::Stale
-                }
-            }
-            (Some(plan), EventKind::PaymentSucceeded | EventKind::PaymentFailed) => {
-                let payment = event.payment.as_ref().ok_or_else(|| {
-                    DomainError::Internal("a checked payment event without a payment".into())
-                })?;
-                if record_payment(&txn, platform_code, plan.id, event, payment, at).await? {
-                    EventOutcome::Applied
-                } else {
-                    EventOutcome::Stale
-                }
-            }
+        let tentative = if plan.is_some() {
+            EventOutcome::Applied
+        } else {
+            EventOutcome::Unmatched
         };
+        let event_row = Uuid::now_v7();
         let kept = platform_event::Entity::insert(platform_event::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(event_row),
             platform_code: Set(platform_code.to_owned()),
             event_id: Set(event.event_id.clone()),
             kind: Set(event.kind.as_str().to_owned()),
             plan_ref: Set(event.plan_ref.clone()),
             sequence: Set(event.sequence),
             plan_id: Set(plan.as_ref().map(|p| p.id)),
-            outcome: Set(outcome),
+            outcome: Set(tentative),
             payload: Set(payload),
             received_at: Set(at),
             reviewed_at: Set(None),
@@ -293,11 +277,35 @@ impl Domain {
         .exec_without_returning(&txn)
         .await?;
         if kept == 0 {
-            // Seen before: undo whatever this copy did (nothing, unless the first copy is
-            // still being applied concurrently, in which case it owns the change).
+            // Seen before (or being applied by a concurrent copy, which owns it).
             txn.rollback().await?;
             return Ok(CallbackReceipt::Duplicate);
         }
+        let applied = match (&plan, event.kind) {
+            (None, _) => false,
+            (Some(plan), EventKind::PlanStatusChanged) => move_plan(&txn, plan.id, event).await?,
+            (Some(plan), EventKind::PaymentSucceeded | EventKind::PaymentFailed) => {
+                let payment = event.payment.as_ref().ok_or_else(|| {
+                    DomainError::Internal("a checked payment event without a payment".into())
+                })?;
+                record_payment(&txn, platform_code, plan.id, event, payment, at).await?
+            }
+        };
+        let outcome = match (&plan, applied) {
+            (None, _) => EventOutcome::Unmatched,
+            (Some(_), true) => EventOutcome::Applied,
+            (Some(_), false) => {
+                platform_event::Entity::update_many()
+                    .col_expr(
+                        platform_event::Column::Outcome,
+                        Expr::value(EventOutcome::Stale),
+                    )
+                    .filter(platform_event::Column::Id.eq(event_row))
+                    .exec(&txn)
+                    .await?;
+                EventOutcome::Stale
+            }
+        };
         txn.commit().await?;
         if outcome == EventOutcome::Unmatched {
             tracing::warn!(
