@@ -550,7 +550,9 @@ async fn a_statement_reports_the_day_with_the_planted_mismatches() {
     let sim = start(DemoCatalogue::PartnerA, &clock).await;
     let platform = client(&sim, &clock);
     let plan = open_plan(&platform, "app-1").await;
-    let today = clock.now().date_naive();
+    // The partner keeps its books in China Standard Time (UTC+8).
+    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    let today = clock.now().with_timezone(&china).date_naive();
     let yesterday = today - TimeDelta::days(1);
 
     let reference = |outcome: CollectOutcome| match outcome {

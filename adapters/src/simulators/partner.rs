@@ -16,7 +16,7 @@
 //! * `statements.rs` — daily statements and the mismatches planted in them;
 //! * `callbacks.rs` — signed callbacks to our callback URL.
 //!
-//! Statements are per UTC date of the simulator's clock. Tests read and adjust the books
+//! Statements are per date in China Standard Time (UTC+8) of the simulator's clock. Tests read and adjust the books
 //! through the [`PartnerHandle`] (balances, movements, planted statement mismatches) and
 //! switch faults at runtime. The server runs on the caller's tokio runtime with one actix
 //! worker; it stops on [`PartnerHandle::stop`] or when the handle is dropped.
@@ -244,7 +244,7 @@ impl PartnerHandle {
             .cloned()
     }
 
-    /// Adds a line we never caused to its statements (on the line's UTC date): a
+    /// Adds a line we never caused to its statements (on the line's date in UTC+8): a
     /// reconciliation mismatch.
     pub fn plant_statement_line(&self, line: StatementLine) {
         self.shared.book().tampering().plant(line);

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{FixedOffset, NaiveDate};
 
 use crate::platforms::messages::{Statement, StatementLine};
 
@@ -33,7 +33,8 @@ impl Tampering {
     }
 
     /// The statement of `date` from the true lines of every movement (succeeded or
-    /// failed): those whose UTC date it is, plus the planted lines of that date, with
+    /// failed): those whose date it is in China Standard Time (UTC+8, the calendar a
+    /// Chinese partner keeps its books in, and the bank's default time zone), plus the planted lines of that date, with
     /// hidden ones left out and altered amounts reported, in time order.
     pub(super) fn statement(
         &self,
@@ -50,9 +51,15 @@ impl Tampering {
             });
         let mut lines: Vec<StatementLine> = recorded
             .chain(self.planted.iter().cloned())
-            .filter(|line| line.occurred_at.date_naive() == date)
+            .filter(|line| line.occurred_at.with_timezone(&CHINA).date_naive() == date)
             .collect();
         lines.sort_by_key(|line| line.occurred_at);
         Statement { date, lines }
     }
 }
+
+/// China Standard Time: UTC+8 all year (no daylight saving); checked when compiled.
+const CHINA: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+8 is a valid offset"),
+};
