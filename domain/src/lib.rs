@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod jobs;
 pub mod money;
+pub mod negotiation;
 pub mod ops;
 pub mod page;
 pub mod pii;

@@ -17,6 +17,7 @@ pub use callbacks::{CallbackReceipt, CallbackRefusal, EventView};
 pub use directory::PlatformDirectory;
 pub use disclosure::DisclosureView;
 pub use recommend::{PlatformQuote, Recommendation};
+pub(crate) use recommend::{plan_frequency, repayment_method};
 pub use reconcile::{MismatchView, RECONCILE_PLATFORMS, ReconciliationReportView};
 pub use registry::{PlatformInput, PlatformView};
 pub use select::DISCLOSURE_PURPOSE;

@@ -64,13 +64,15 @@ pub enum Permission {
     ReadReconciliation,
     /// Run a reconciliation, resolve its mismatches, review kept partner events.
     ResolveReconciliation,
+    /// The plans that fit an application, and "what if" answers.
+    PlanOptions,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 27] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -97,6 +99,7 @@ impl Permission {
         Permission::SelectPlatform,
         Permission::ReadReconciliation,
         Permission::ResolveReconciliation,
+        Permission::PlanOptions,
     ];
 
     /// The roles that hold it.
@@ -128,6 +131,7 @@ impl Permission {
             Permission::SelectPlatform => &[Customer, Agent],
             Permission::ReadReconciliation => &[Admin, Auditor],
             Permission::ResolveReconciliation => &[Admin],
+            Permission::PlanOptions => &[Customer, Agent, RiskOfficer],
         }
     }
 
@@ -165,6 +169,7 @@ impl Permission {
             Permission::SelectPlatform => "select platform",
             Permission::ReadReconciliation => "read reconciliation",
             Permission::ResolveReconciliation => "resolve reconciliation",
+            Permission::PlanOptions => "plan options",
         }
     }
 }

@@ -1,0 +1,8 @@
+//! Stage 3: personalized plans (方案制定). So far the pure options engine ([`options`]):
+//! the plans that fit one customer on the selected platform, and "what if" answers; and
+//! the use cases that read an application's assessment and platform into it.
+
+pub mod options;
+mod plans;
+
+pub use plans::{ApplicationOptions, WhatIfAnswer, WhatIfQuestion};
