@@ -12,6 +12,7 @@ pub mod customers;
 pub mod errors;
 pub mod guard;
 pub mod identity_conflicts;
+pub mod negotiation;
 pub mod order;
 pub mod platforms;
 pub mod risk;
@@ -39,6 +40,7 @@ pub struct QueryRoot(
     calculator::CalculatorQuery,
     applications::ApplicationQuery,
     platforms::PlatformQuery,
+    negotiation::NegotiationQuery,
 );
 
 /// Every mutation field.

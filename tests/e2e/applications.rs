@@ -218,9 +218,11 @@ async fn customer_b_can_never_read_or_cancel_customer_a_application() {
         [
             "acceptDisclosure",
             "application",
+            "applicationOptions",
             "cancelApplication",
             "recommendPlatforms",
-            "selectPlatform"
+            "selectPlatform",
+            "whatIf"
         ]
     );
 
@@ -242,6 +244,14 @@ async fn customer_b_can_never_read_or_cancel_customer_a_application() {
         (
             "acceptDisclosure",
             "mutation($id: ID!, $v: Int!, $h: String!) { acceptDisclosure(applicationId: $id, platformCode: \"internal\", version: $v, sha256: $h) { version } }",
+        ),
+        (
+            "applicationOptions",
+            "query($id: ID!) { applicationOptions(applicationId: $id) { grade } }",
+        ),
+        (
+            "whatIf",
+            "query($id: ID!) { whatIf(applicationId: $id, periods: 12) { explanation } }",
         ),
         (
             "selectPlatform",

@@ -253,6 +253,16 @@ fn fields() -> Vec<Field> {
             access: Roles(&[Role::Admin, Role::Auditor]),
         },
         Field {
+            name: "Query.applicationOptions",
+            document: r#"{ applicationOptions(applicationId: "00000000-0000-0000-0000-000000000000") { grade } }"#,
+            access: Roles(&[Role::Customer, Role::Agent, Role::RiskOfficer]),
+        },
+        Field {
+            name: "Query.whatIf",
+            document: r#"{ whatIf(applicationId: "00000000-0000-0000-0000-000000000000", periods: 12) { explanation } }"#,
+            access: Roles(&[Role::Customer, Role::Agent, Role::RiskOfficer]),
+        },
+        Field {
             name: "Mutation.upsertPlatform",
             document: r#"mutation { upsertPlatform(input: { code: "x", kind: EXTERNAL, name: "x", products: [], channels: [], policyText: "x", active: false }) { code } }"#,
             access: Roles(&[Role::Admin]),

@@ -19,6 +19,7 @@ mod identity_conflicts;
 mod internal_ledger;
 mod jobs;
 mod limits;
+mod negotiation;
 mod ops;
 mod platforms;
 mod processes;

@@ -6,6 +6,7 @@ pub mod customer;
 pub mod customer_profile;
 pub mod ids;
 pub mod money;
+pub mod negotiation;
 pub mod platform;
 
 pub use account::{Account, AccountStatusGql, AuthPayload, RoleGql};

@@ -380,6 +380,14 @@ pub fn generate(
             .filter(|o| o.frequency == need.frequency && o.periods == need.periods),
     );
     take(wanted.as_ref(), "the term you asked for", &mut chosen);
+    if let Some(budget) = budget {
+        let within = cheapest_of(&mut passing.iter().filter(|o| o.monthly_equivalent <= budget));
+        take(
+            within.as_ref(),
+            "the least interest and fees within your budget",
+            &mut chosen,
+        );
+    }
     let fastest = passing
         .iter()
         .min_by_key(|o| (months(o.frequency, o.periods), o.cost()));
@@ -393,7 +401,7 @@ pub fn generate(
     let mut rest: Vec<&PlanOption> = passing.iter().collect();
     rest.sort_by_key(|o| (o.periods.abs_diff(need.periods), o.cost()));
     for o in rest {
-        if chosen.len() >= 3 {
+        if chosen.len() >= 4 {
             break;
         }
         take(Some(o), "another term to compare", &mut chosen);
