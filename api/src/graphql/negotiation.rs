@@ -52,7 +52,7 @@ impl NegotiationQuery {
     async fn what_if(
         &self,
         ctx: &Context<'_>,
-        application_id: ID,
+        #[graphql(desc = "The application, with a platform selected.")] application_id: ID,
         #[graphql(desc = "The most to pay a month, yuan.")] budget: Option<Decimal>,
         #[graphql(desc = "A number of installments.")] periods: Option<u32>,
     ) -> async_graphql::Result<WhatIfGql> {
