@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod calculator;
 pub mod codes;
+pub mod contacts;
 pub mod context;
 pub mod cursor;
 pub mod customers;
@@ -41,6 +42,7 @@ pub struct QueryRoot(
     applications::ApplicationQuery,
     platforms::PlatformQuery,
     negotiation::NegotiationQuery,
+    contacts::ContactQuery,
 );
 
 /// Every mutation field.
@@ -53,6 +55,7 @@ pub struct MutationRoot(
     risk::RiskMutation,
     applications::ApplicationMutation,
     platforms::PlatformMutation,
+    contacts::ContactMutation,
 );
 
 /// The schema type.

@@ -7,6 +7,7 @@ pub mod application_transition;
 pub mod audit_entry;
 pub mod audit_head;
 pub mod consent;
+pub mod contact_log;
 pub mod credit_report;
 pub mod customer;
 pub mod customer_bank_account;

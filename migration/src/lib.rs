@@ -10,6 +10,7 @@ mod m20261130_000001_identity_conflicts;
 mod m20261130_000002_applications;
 mod m20261130_000003_internal_ledger;
 mod m20261130_000004_platforms;
+mod m20261130_000005_contact_log;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_applications::Migration),
             Box::new(m20261130_000003_internal_ledger::Migration),
             Box::new(m20261130_000004_platforms::Migration),
+            Box::new(m20261130_000005_contact_log::Migration),
         ]
     }
 }

@@ -220,6 +220,7 @@ async fn customer_b_can_never_read_or_cancel_customer_a_application() {
             "application",
             "applicationOptions",
             "cancelApplication",
+            "contacts",
             "recommendPlatforms",
             "selectPlatform",
             "whatIf"
@@ -248,6 +249,10 @@ async fn customer_b_can_never_read_or_cancel_customer_a_application() {
         (
             "applicationOptions",
             "query($id: ID!) { applicationOptions(applicationId: $id) { grade } }",
+        ),
+        (
+            "contacts",
+            "query($id: ID!) { contacts(applicationId: $id) { entries { summary } } }",
         ),
         (
             "whatIf",

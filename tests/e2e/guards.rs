@@ -263,6 +263,21 @@ fn fields() -> Vec<Field> {
             access: Roles(&[Role::Customer, Role::Agent, Role::RiskOfficer]),
         },
         Field {
+            name: "Query.contacts",
+            document: r#"{ contacts(applicationId: "00000000-0000-0000-0000-000000000000") { applicationId } }"#,
+            access: Roles(ANY),
+        },
+        Field {
+            name: "Query.contactWorkList",
+            document: "{ contactWorkList { id } }",
+            access: Roles(&[Role::Agent]),
+        },
+        Field {
+            name: "Mutation.logContact",
+            document: r#"mutation { logContact(input: { applicationId: "00000000-0000-0000-0000-000000000000", medium: PHONE, direction: OUTBOUND, summary: "called" }) { id } }"#,
+            access: Roles(&[Role::Agent]),
+        },
+        Field {
             name: "Mutation.upsertPlatform",
             document: r#"mutation { upsertPlatform(input: { code: "x", kind: EXTERNAL, name: "x", products: [], channels: [], policyText: "x", active: false }) { code } }"#,
             access: Roles(&[Role::Admin]),

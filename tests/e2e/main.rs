@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod calculator;
 mod callbacks;
+mod contacts;
 mod customers;
 mod data_rights;
 mod demo;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod application;
+pub mod contact;
 pub mod customer;
 pub mod customer_profile;
 pub mod ids;

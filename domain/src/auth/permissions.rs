@@ -66,13 +66,17 @@ pub enum Permission {
     ResolveReconciliation,
     /// The plans that fit an application, and "what if" answers.
     PlanOptions,
+    /// Record a contact with a customer; the agent's work list of next steps.
+    LogContact,
+    /// Read an application's contact log.
+    ReadContacts,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 27] = [
+    pub const ALL: [Permission; 29] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -100,6 +104,8 @@ impl Permission {
         Permission::ReadReconciliation,
         Permission::ResolveReconciliation,
         Permission::PlanOptions,
+        Permission::LogContact,
+        Permission::ReadContacts,
     ];
 
     /// The roles that hold it.
@@ -132,6 +138,8 @@ impl Permission {
             Permission::ReadReconciliation => &[Admin, Auditor],
             Permission::ResolveReconciliation => &[Admin],
             Permission::PlanOptions => &[Customer, Agent, RiskOfficer],
+            Permission::LogContact => &[Agent],
+            Permission::ReadContacts => &[Customer, Agent, RiskOfficer, Admin, Auditor],
         }
     }
 
@@ -170,6 +178,8 @@ impl Permission {
             Permission::ReadReconciliation => "read reconciliation",
             Permission::ResolveReconciliation => "resolve reconciliation",
             Permission::PlanOptions => "plan options",
+            Permission::LogContact => "log contact",
+            Permission::ReadContacts => "read contacts",
         }
     }
 }
