@@ -16,6 +16,7 @@ pub mod identity_conflicts;
 pub mod negotiation;
 pub mod order;
 pub mod platforms;
+pub mod proposals;
 pub mod risk;
 pub mod scalars;
 pub mod shape;
@@ -43,6 +44,7 @@ pub struct QueryRoot(
     platforms::PlatformQuery,
     negotiation::NegotiationQuery,
     contacts::ContactQuery,
+    proposals::ProposalQuery,
 );
 
 /// Every mutation field.
@@ -56,6 +58,7 @@ pub struct MutationRoot(
     applications::ApplicationMutation,
     platforms::PlatformMutation,
     contacts::ContactMutation,
+    proposals::ProposalMutation,
 );
 
 /// The schema type.

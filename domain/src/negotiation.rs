@@ -6,5 +6,7 @@
 pub mod contacts;
 pub mod options;
 mod plans;
+pub mod proposals;
+pub mod terms;
 
 pub use plans::{ApplicationOptions, WhatIfAnswer, WhatIfQuestion};

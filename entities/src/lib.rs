@@ -26,6 +26,7 @@ pub mod login_throttle;
 pub mod platform_disclosure;
 pub mod platform_event;
 pub mod platform_payment;
+pub mod proposal;
 pub mod reconciliation_item;
 pub mod reconciliation_report;
 pub mod retained_identity;

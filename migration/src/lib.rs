@@ -11,6 +11,7 @@ mod m20261130_000002_applications;
 mod m20261130_000003_internal_ledger;
 mod m20261130_000004_platforms;
 mod m20261130_000005_contact_log;
+mod m20261130_000006_proposals;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_internal_ledger::Migration),
             Box::new(m20261130_000004_platforms::Migration),
             Box::new(m20261130_000005_contact_log::Migration),
+            Box::new(m20261130_000006_proposals::Migration),
         ]
     }
 }

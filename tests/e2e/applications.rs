@@ -221,6 +221,7 @@ async fn customer_b_can_never_read_or_cancel_customer_a_application() {
             "applicationOptions",
             "cancelApplication",
             "contacts",
+            "proposals",
             "recommendPlatforms",
             "selectPlatform",
             "whatIf"
@@ -253,6 +254,10 @@ async fn customer_b_can_never_read_or_cancel_customer_a_application() {
         (
             "contacts",
             "query($id: ID!) { contacts(applicationId: $id) { entries { summary } } }",
+        ),
+        (
+            "proposals",
+            "query($id: ID!) { proposals(applicationId: $id) { version } }",
         ),
         (
             "whatIf",

@@ -278,6 +278,31 @@ fn fields() -> Vec<Field> {
             access: Roles(&[Role::Agent]),
         },
         Field {
+            name: "Query.proposals",
+            document: r#"{ proposals(applicationId: "00000000-0000-0000-0000-000000000000") { version } }"#,
+            access: Roles(ANY),
+        },
+        Field {
+            name: "Mutation.proposeTerms",
+            document: r#"mutation { proposeTerms(input: { applicationId: "00000000-0000-0000-0000-000000000000", amount: "12000", periods: 12, frequency: MONTHLY, paymentDay: 10, comment: "x" }) { id } }"#,
+            access: Roles(&[Role::Customer, Role::Agent, Role::RiskOfficer]),
+        },
+        Field {
+            name: "Mutation.approveProposal",
+            document: r#"mutation { approveProposal(id: "00000000-0000-0000-0000-000000000000", reason: "looks fine") { id } }"#,
+            access: Roles(&[Role::RiskOfficer]),
+        },
+        Field {
+            name: "Mutation.rejectProposal",
+            document: r#"mutation { rejectProposal(id: "00000000-0000-0000-0000-000000000000", reason: "too risky") { id } }"#,
+            access: Roles(&[Role::RiskOfficer]),
+        },
+        Field {
+            name: "Mutation.acceptProposal",
+            document: r#"mutation { acceptProposal(id: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(&[Role::Customer, Role::Agent]),
+        },
+        Field {
             name: "Mutation.upsertPlatform",
             document: r#"mutation { upsertPlatform(input: { code: "x", kind: EXTERNAL, name: "x", products: [], channels: [], policyText: "x", active: false }) { code } }"#,
             access: Roles(&[Role::Admin]),

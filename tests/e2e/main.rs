@@ -24,6 +24,7 @@ mod negotiation;
 mod ops;
 mod platforms;
 mod processes;
+mod proposals;
 mod risk;
 mod scale_out;
 mod schema;

@@ -9,6 +9,7 @@ pub mod ids;
 pub mod money;
 pub mod negotiation;
 pub mod platform;
+pub mod proposal;
 
 pub use account::{Account, AccountStatusGql, AuthPayload, RoleGql};
 pub use ids::parse_id;

@@ -70,13 +70,21 @@ pub enum Permission {
     LogContact,
     /// Read an application's contact log.
     ReadContacts,
+    /// Propose terms for an application.
+    Negotiate,
+    /// Approve or reject a proposal outside the automatic limits (never one's own).
+    DecideProposal,
+    /// Accept a proposal for one side: the customer, or the bank.
+    AcceptProposal,
+    /// Read an application's proposals.
+    ReadProposals,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 29] = [
+    pub const ALL: [Permission; 33] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -106,6 +114,10 @@ impl Permission {
         Permission::PlanOptions,
         Permission::LogContact,
         Permission::ReadContacts,
+        Permission::Negotiate,
+        Permission::DecideProposal,
+        Permission::AcceptProposal,
+        Permission::ReadProposals,
     ];
 
     /// The roles that hold it.
@@ -140,6 +152,10 @@ impl Permission {
             Permission::PlanOptions => &[Customer, Agent, RiskOfficer],
             Permission::LogContact => &[Agent],
             Permission::ReadContacts => &[Customer, Agent, RiskOfficer, Admin, Auditor],
+            Permission::Negotiate => &[Customer, Agent, RiskOfficer],
+            Permission::DecideProposal => &[RiskOfficer],
+            Permission::AcceptProposal => &[Customer, Agent],
+            Permission::ReadProposals => &[Customer, Agent, RiskOfficer, Admin, Auditor],
         }
     }
 
@@ -180,6 +196,10 @@ impl Permission {
             Permission::PlanOptions => "plan options",
             Permission::LogContact => "log contact",
             Permission::ReadContacts => "read contacts",
+            Permission::Negotiate => "negotiate",
+            Permission::DecideProposal => "decide proposal",
+            Permission::AcceptProposal => "accept proposal",
+            Permission::ReadProposals => "read proposals",
         }
     }
 }

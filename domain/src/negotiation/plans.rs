@@ -59,7 +59,7 @@ pub struct WhatIfAnswer {
 impl Domain {
     /// Reads what the engine needs: the application (the caller's own, or any for staff),
     /// its assessment as affordability, and the selected platform's products.
-    async fn plan_inputs(
+    pub(super) async fn plan_inputs(
         &self,
         application_id: Uuid,
         caller: &Caller,
