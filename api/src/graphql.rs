@@ -1,6 +1,7 @@
 //! The GraphQL schema: one root per area of the business, merged, with the limits and error
 //! conventions every area shares.
 
+pub mod agreements;
 pub mod applications;
 pub mod audit;
 pub mod auth;
@@ -45,6 +46,7 @@ pub struct QueryRoot(
     negotiation::NegotiationQuery,
     contacts::ContactQuery,
     proposals::ProposalQuery,
+    agreements::AgreementQuery,
 );
 
 /// Every mutation field.
@@ -59,6 +61,7 @@ pub struct MutationRoot(
     platforms::PlatformMutation,
     contacts::ContactMutation,
     proposals::ProposalMutation,
+    agreements::AgreementMutation,
 );
 
 /// The schema type.

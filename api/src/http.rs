@@ -1,5 +1,6 @@
 //! HTTP routes and middleware.
 
+pub mod agreements;
 pub mod callbacks;
 pub mod client_addr;
 pub mod graphiql;

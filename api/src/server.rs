@@ -6,7 +6,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 
-use crate::http::{callbacks, graphiql, graphql, ops, request_id};
+use crate::http::{agreements, callbacks, graphiql, graphql, ops, request_id};
 use crate::state::ApiState;
 
 /// Why the server could not start.
@@ -62,6 +62,7 @@ pub fn serve(
                     .wrap(Compress::default())
                     .route(web::get().to(graphiql::asset)),
             )
+            .route("/agreements/{file}", web::get().to(agreements::html))
             .route(
                 "/callbacks/{platform_code}",
                 web::post().to(callbacks::receive),

@@ -3,6 +3,7 @@
 //! personal data) live in `domain`.
 
 pub mod account;
+pub mod agreement;
 pub mod application_transition;
 pub mod audit_entry;
 pub mod audit_head;

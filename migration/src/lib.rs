@@ -12,6 +12,7 @@ mod m20261130_000003_internal_ledger;
 mod m20261130_000004_platforms;
 mod m20261130_000005_contact_log;
 mod m20261130_000006_proposals;
+mod m20261130_000007_agreements;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_platforms::Migration),
             Box::new(m20261130_000005_contact_log::Migration),
             Box::new(m20261130_000006_proposals::Migration),
+            Box::new(m20261130_000007_agreements::Migration),
         ]
     }
 }

@@ -303,6 +303,21 @@ fn fields() -> Vec<Field> {
             access: Roles(&[Role::Customer, Role::Agent]),
         },
         Field {
+            name: "Query.agreement",
+            document: r#"{ agreement(id: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(ANY),
+        },
+        Field {
+            name: "Query.verifyAgreement",
+            document: r#"{ verifyAgreement(id: "00000000-0000-0000-0000-000000000000") { intact } }"#,
+            access: Roles(ANY),
+        },
+        Field {
+            name: "Mutation.issueAgreement",
+            document: r#"mutation { issueAgreement(applicationId: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(&[Role::Agent]),
+        },
+        Field {
             name: "Mutation.upsertPlatform",
             document: r#"mutation { upsertPlatform(input: { code: "x", kind: EXTERNAL, name: "x", products: [], channels: [], policyText: "x", active: false }) { code } }"#,
             access: Roles(&[Role::Admin]),

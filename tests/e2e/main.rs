@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod agreements;
 mod applications;
 mod audit;
 mod auth;

@@ -78,13 +78,17 @@ pub enum Permission {
     AcceptProposal,
     /// Read an application's proposals.
     ReadProposals,
+    /// Issue the agreement of an agreed application.
+    IssueAgreement,
+    /// Read and verify an agreement and its document.
+    ReadAgreement,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 33] = [
+    pub const ALL: [Permission; 35] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -118,6 +122,8 @@ impl Permission {
         Permission::DecideProposal,
         Permission::AcceptProposal,
         Permission::ReadProposals,
+        Permission::IssueAgreement,
+        Permission::ReadAgreement,
     ];
 
     /// The roles that hold it.
@@ -156,6 +162,8 @@ impl Permission {
             Permission::DecideProposal => &[RiskOfficer],
             Permission::AcceptProposal => &[Customer, Agent],
             Permission::ReadProposals => &[Customer, Agent, RiskOfficer, Admin, Auditor],
+            Permission::IssueAgreement => &[Agent],
+            Permission::ReadAgreement => &[Customer, Agent, RiskOfficer, Admin, Auditor],
         }
     }
 
@@ -200,6 +208,8 @@ impl Permission {
             Permission::DecideProposal => "decide proposal",
             Permission::AcceptProposal => "accept proposal",
             Permission::ReadProposals => "read proposals",
+            Permission::IssueAgreement => "issue agreement",
+            Permission::ReadAgreement => "read agreement",
         }
     }
 }

@@ -1,0 +1,125 @@
+//! The agreement: issued once from the version both sides accepted, its document in
+//! Chinese with the amount in capital numerals and the APR beside the rate, served to its
+//! customer and staff only with its SHA-256; a changed archived document is reported
+//! tampered.
+
+use domain::auth::Role;
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+
+use crate::customers::onboarded_customer;
+use crate::helpers::{TestApp, error_code};
+use crate::negotiation::selected;
+use crate::risk::ready_customer;
+
+const ISSUE: &str = "mutation($id: ID!) { issueAgreement(applicationId: $id) { id sha256 language template htmlUrl } }";
+const VERIFY: &str = "query($id: ID!) { verifyAgreement(id: $id) { intact differences } }";
+
+/// An application both sides agreed on (12,000 yuan over 12 months).
+async fn agreed(app: &TestApp, token: &str, agent: &str) -> String {
+    let id = selected(app, token).await;
+    let res = app
+        .gql(
+            "mutation($id: ID!) { proposeTerms(input: { applicationId: $id, amount: \"12000\", periods: 12, frequency: MONTHLY, paymentDay: 10, comment: \"as discussed\" }) { id } }",
+            json!({ "id": id }),
+            Some(token),
+        )
+        .await;
+    let proposal = res["data"]["proposeTerms"]["id"].clone();
+    for who in [token, agent] {
+        let res = app
+            .gql(
+                "mutation($id: ID!) { acceptProposal(id: $id) { version } }",
+                json!({ "id": proposal }),
+                Some(who),
+            )
+            .await;
+        assert!(res["errors"].is_null(), "{res}");
+    }
+    id
+}
+
+async fn get_html(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("sent")
+}
+
+#[tokio::test]
+async fn an_agreement_is_issued_once_served_to_its_customer_and_verified() {
+    let app = TestApp::spawn().await;
+    let (token, _) = ready_customer(&app).await;
+    let agent = app.staff_token(Role::Agent).await;
+    let id = agreed(&app, &token, &agent).await;
+
+    let res = app.gql(ISSUE, json!({ "id": id }), Some(&agent)).await;
+    let issued = res["data"]["issueAgreement"].clone();
+    assert_eq!(issued["language"], "zh-CN", "{res}");
+    let again = app.gql(ISSUE, json!({ "id": id }), Some(&agent)).await;
+    assert_eq!(
+        again["data"]["issueAgreement"]["id"], issued["id"],
+        "issued once: {again}"
+    );
+    let res = app.gql(ISSUE, json!({ "id": id }), Some(&token)).await;
+    assert_eq!(error_code(&res), Some("FORBIDDEN"), "{res}");
+
+    let url = issued["htmlUrl"].as_str().unwrap_or_default().to_owned();
+    let page = get_html(&app, &url, &token).await;
+    assert_eq!(page.status().as_u16(), 200);
+    let sha = page
+        .headers()
+        .get("x-content-sha256")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    assert_eq!(sha.as_deref(), issued["sha256"].as_str());
+    let html = page.text().await.expect("text");
+    assert!(html.contains("分期付款协议"), "{html}");
+    assert!(html.contains("壹万贰仟元整"), "the amount in capitals");
+    assert!(html.contains("年化利率（APR）"), "the APR is stated");
+    assert!(html.contains("class=\"cost\""), "as prominent as the rate");
+    assert_eq!(html.matches("<tr><td>").count(), 12, "the full schedule");
+    assert!(
+        !html.contains(crate::customers::ID_NUMBER),
+        "the ID number is masked"
+    );
+
+    // Another customer sees nothing.
+    let (other, _) = onboarded_customer(&app, "13800004004").await;
+    assert_eq!(get_html(&app, &url, &other).await.status().as_u16(), 404);
+    let res = app
+        .gql(VERIFY, json!({ "id": issued["id"] }), Some(&other))
+        .await;
+    assert_eq!(error_code(&res), Some("NOT_FOUND"), "{res}");
+    let anonymous = app
+        .client
+        .get(format!("{}{url}", app.base))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(anonymous.status().as_u16(), 401);
+
+    let res = app
+        .gql(VERIFY, json!({ "id": issued["id"] }), Some(&token))
+        .await;
+    assert_eq!(res["data"]["verifyAgreement"]["intact"], true, "{res}");
+
+    // Someone changes the archived document in the database.
+    let backend = app.db().get_database_backend();
+    let sql = "UPDATE agreement SET html = replace(html, '壹万贰仟元整', '壹万伍仟元整')";
+    app.db()
+        .execute_raw(Statement::from_string(backend, sql))
+        .await
+        .expect("tampered");
+    let res = app
+        .gql(VERIFY, json!({ "id": issued["id"] }), Some(&token))
+        .await;
+    let verdict: &Value = &res["data"]["verifyAgreement"];
+    assert_eq!(verdict["intact"], false, "{res}");
+    assert!(
+        verdict["differences"].to_string().contains("SHA-256"),
+        "{res}"
+    );
+}
