@@ -204,6 +204,8 @@ impl Settings {
             };
 
         let database_url = get("FENQI_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        // The embedded default is a demo on one machine: its outbox of signing codes may be read.
+        let embedded_database = database_url.starts_with("sqlite:");
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://"))
@@ -477,6 +479,17 @@ impl Settings {
                     )?),
                 },
                 reconcile_catch_up_days: number("FENQI_RECONCILE_CATCH_UP_DAYS", 3, 0, 60)? as u32,
+                demo_outbox: match get("FENQI_DEMO_OUTBOX").as_deref() {
+                    None => embedded_database,
+                    Some("on") | Some("true") => true,
+                    Some("off") | Some("false") => false,
+                    Some(other) => {
+                        return Err(ConfigError::new(
+                            "FENQI_DEMO_OUTBOX",
+                            format!("'{other}' is neither on nor off"),
+                        ));
+                    }
+                },
                 credit_report_ttl: chrono::Duration::days(number(
                     "FENQI_CREDIT_REPORT_TTL_DAYS",
                     30,

@@ -21,6 +21,7 @@ pub mod proposals;
 pub mod risk;
 pub mod scalars;
 pub mod shape;
+pub mod signing;
 pub mod staff;
 pub mod types;
 
@@ -47,6 +48,7 @@ pub struct QueryRoot(
     contacts::ContactQuery,
     proposals::ProposalQuery,
     agreements::AgreementQuery,
+    signing::SigningQuery,
 );
 
 /// Every mutation field.
@@ -62,6 +64,7 @@ pub struct MutationRoot(
     contacts::ContactMutation,
     proposals::ProposalMutation,
     agreements::AgreementMutation,
+    signing::SigningMutation,
 );
 
 /// The schema type.

@@ -6,5 +6,6 @@
 pub mod capital;
 mod issue;
 pub mod render;
+pub mod signing;
 
 pub use issue::{AgreementView, Verification};

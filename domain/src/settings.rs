@@ -41,6 +41,9 @@ pub struct DomainSettings {
     /// How far back the daily reconciliation looks: yesterday, and this many days before
     /// it that have no report yet (a worker that was down catches up).
     pub reconcile_catch_up_days: u32,
+    /// Whether admins may read the outbox of signing codes (the embedded demo only: it
+    /// holds codes in clear until the notification issue delivers them).
+    pub demo_outbox: bool,
 }
 
 impl Default for DomainSettings {
@@ -61,6 +64,7 @@ impl Default for DomainSettings {
             partner_timeout: std::time::Duration::from_secs(5),
             partner_breaker: adapters::platforms::BreakerSettings::default(),
             reconcile_catch_up_days: 3,
+            demo_outbox: false,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod agreement;
+pub mod agreement_signature;
 pub mod application_transition;
 pub mod audit_entry;
 pub mod audit_head;
@@ -24,6 +25,7 @@ pub mod ledger_account;
 pub mod ledger_entry;
 pub mod ledger_posting;
 pub mod login_throttle;
+pub mod outbox_message;
 pub mod platform_disclosure;
 pub mod platform_event;
 pub mod platform_payment;
@@ -34,3 +36,4 @@ pub mod retained_identity;
 pub mod risk_assessment;
 pub mod risk_policy;
 pub mod session;
+pub mod signing_code;

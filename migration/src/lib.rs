@@ -13,6 +13,7 @@ mod m20261130_000004_platforms;
 mod m20261130_000005_contact_log;
 mod m20261130_000006_proposals;
 mod m20261130_000007_agreements;
+mod m20261130_000008_signing;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_contact_log::Migration),
             Box::new(m20261130_000006_proposals::Migration),
             Box::new(m20261130_000007_agreements::Migration),
+            Box::new(m20261130_000008_signing::Migration),
         ]
     }
 }

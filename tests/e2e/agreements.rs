@@ -123,3 +123,127 @@ async fn an_agreement_is_issued_once_served_to_its_customer_and_verified() {
         "{res}"
     );
 }
+
+const CODE: &str =
+    "mutation($id: ID!) { requestSigningCode(agreementId: $id) { channel expiresAt } }";
+const SIGN: &str = "mutation($id: ID!, $c: String!) { signAgreement(agreementId: $id, code: $c) { side method documentSha256 } }";
+const COUNTERSIGN: &str =
+    "mutation($id: ID!) { countersignAgreement(agreementId: $id) { side method } }";
+
+/// The latest code in the demo outbox.
+async fn latest_code(app: &TestApp, admin: &str) -> String {
+    let res = app
+        .gql("{ demoOutbox { kind body } }", json!({}), Some(admin))
+        .await;
+    let body = res["data"]["demoOutbox"][0]["body"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    body.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_customer_signs_by_code_after_five_wrong_tries_void_one_and_the_bank_countersigns() {
+    let app = TestApp::spawn_with(crate::helpers::Options {
+        settings: vec![("FENQI_DEMO_OUTBOX", "on".into())],
+        ..Default::default()
+    })
+    .await;
+    let (token, _) = ready_customer(&app).await;
+    let agent = app.staff_token(Role::Agent).await;
+    let admin = app.staff_token(Role::Admin).await;
+    let id = agreed(&app, &token, &agent).await;
+    let issued = app.gql(ISSUE, json!({ "id": id }), Some(&agent)).await;
+    let agreement = issued["data"]["issueAgreement"]["id"].clone();
+    let sha = issued["data"]["issueAgreement"]["sha256"].clone();
+
+    let res = app
+        .gql(COUNTERSIGN, json!({ "id": agreement }), Some(&agent))
+        .await;
+    assert_eq!(
+        error_code(&res),
+        Some("CONFLICT"),
+        "the customer signs first: {res}"
+    );
+
+    let res = app
+        .gql(CODE, json!({ "id": agreement }), Some(&token))
+        .await;
+    assert!(
+        res["data"]["requestSigningCode"]["expiresAt"].is_string(),
+        "{res}"
+    );
+    let first = latest_code(&app, &admin).await;
+    assert_eq!(first.len(), 6, "a 6-digit code in the outbox");
+    let wrong = if first == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..5 {
+        let res = app
+            .gql(SIGN, json!({ "id": agreement, "c": wrong }), Some(&token))
+            .await;
+        assert_eq!(error_code(&res), Some("VALIDATION"), "{res}");
+    }
+    let res = app
+        .gql(SIGN, json!({ "id": agreement, "c": first }), Some(&token))
+        .await;
+    assert_eq!(
+        error_code(&res),
+        Some("CONFLICT"),
+        "five wrong tries void the code: {res}"
+    );
+
+    app.gql(CODE, json!({ "id": agreement }), Some(&token))
+        .await;
+    let second = latest_code(&app, &admin).await;
+    let res = app
+        .gql(SIGN, json!({ "id": agreement, "c": second }), Some(&token))
+        .await;
+    assert_eq!(res["data"]["signAgreement"]["method"], "CODE", "{res}");
+    assert_eq!(res["data"]["signAgreement"]["documentSha256"], sha);
+    let res = app
+        .gql(COUNTERSIGN, json!({ "id": agreement }), Some(&agent))
+        .await;
+    assert_eq!(res["data"]["countersignAgreement"]["side"], "BANK", "{res}");
+    let status = app
+        .gql(
+            "query($id: ID!) { application(id: $id) { status } }",
+            json!({ "id": id }),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        status["data"]["application"]["status"], "SIGNED",
+        "{status}"
+    );
+    // Codes are stored hashed: the plain code is nowhere in the codes table.
+    let rows = app
+        .db()
+        .query_all_raw(Statement::from_string(
+            app.db().get_database_backend(),
+            "SELECT code_hash FROM signing_code",
+        ))
+        .await
+        .expect("codes");
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        let hash: String = row.try_get("", "code_hash").expect("hash");
+        assert!(!hash.contains(&second) && !hash.contains(&first), "{hash}");
+    }
+    // Without the setting, the outbox is closed.
+    let closed = TestApp::spawn_with(crate::helpers::Options {
+        settings: vec![("FENQI_DEMO_OUTBOX", "off".into())],
+        ..Default::default()
+    })
+    .await;
+    let admin = closed.staff_token(Role::Admin).await;
+    let res = closed
+        .gql("{ demoOutbox { body } }", json!({}), Some(&admin))
+        .await;
+    assert_eq!(error_code(&res), Some("FORBIDDEN"), "{res}");
+}

@@ -318,6 +318,36 @@ fn fields() -> Vec<Field> {
             access: Roles(&[Role::Agent]),
         },
         Field {
+            name: "Query.agreementSignatures",
+            document: r#"{ agreementSignatures(agreementId: "00000000-0000-0000-0000-000000000000") { side } }"#,
+            access: Roles(ANY),
+        },
+        Field {
+            name: "Query.demoOutbox",
+            document: "{ demoOutbox { body } }",
+            access: Roles(&[Role::Admin]),
+        },
+        Field {
+            name: "Mutation.requestSigningCode",
+            document: r#"mutation { requestSigningCode(agreementId: "00000000-0000-0000-0000-000000000000") { channel } }"#,
+            access: Roles(CUSTOMER),
+        },
+        Field {
+            name: "Mutation.signAgreement",
+            document: r#"mutation { signAgreement(agreementId: "00000000-0000-0000-0000-000000000000", code: "123456") { side } }"#,
+            access: Roles(CUSTOMER),
+        },
+        Field {
+            name: "Mutation.recordPaperSignature",
+            document: r#"mutation { recordPaperSignature(agreementId: "00000000-0000-0000-0000-000000000000", scanSha256: "00", witness: "Li Ming") { side } }"#,
+            access: Roles(&[Role::Agent]),
+        },
+        Field {
+            name: "Mutation.countersignAgreement",
+            document: r#"mutation { countersignAgreement(agreementId: "00000000-0000-0000-0000-000000000000") { side } }"#,
+            access: Roles(&[Role::Agent]),
+        },
+        Field {
             name: "Mutation.upsertPlatform",
             document: r#"mutation { upsertPlatform(input: { code: "x", kind: EXTERNAL, name: "x", products: [], channels: [], policyText: "x", active: false }) { code } }"#,
             access: Roles(&[Role::Admin]),

@@ -82,13 +82,19 @@ pub enum Permission {
     IssueAgreement,
     /// Read and verify an agreement and its document.
     ReadAgreement,
+    /// Request a signing code and sign one's own agreement.
+    SignAgreement,
+    /// Record a paper signature; countersign for the bank.
+    CountersignAgreement,
+    /// Read the demo outbox (only where it is switched on).
+    ReadDemoOutbox,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 35] = [
+    pub const ALL: [Permission; 38] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -124,6 +130,9 @@ impl Permission {
         Permission::ReadProposals,
         Permission::IssueAgreement,
         Permission::ReadAgreement,
+        Permission::SignAgreement,
+        Permission::CountersignAgreement,
+        Permission::ReadDemoOutbox,
     ];
 
     /// The roles that hold it.
@@ -164,6 +173,9 @@ impl Permission {
             Permission::ReadProposals => &[Customer, Agent, RiskOfficer, Admin, Auditor],
             Permission::IssueAgreement => &[Agent],
             Permission::ReadAgreement => &[Customer, Agent, RiskOfficer, Admin, Auditor],
+            Permission::SignAgreement => &[Customer],
+            Permission::CountersignAgreement => &[Agent],
+            Permission::ReadDemoOutbox => &[Admin],
         }
     }
 
@@ -210,6 +222,9 @@ impl Permission {
             Permission::ReadProposals => "read proposals",
             Permission::IssueAgreement => "issue agreement",
             Permission::ReadAgreement => "read agreement",
+            Permission::SignAgreement => "sign agreement",
+            Permission::CountersignAgreement => "countersign agreement",
+            Permission::ReadDemoOutbox => "read demo outbox",
         }
     }
 }
