@@ -245,5 +245,5 @@ async fn the_customer_signs_by_code_after_five_wrong_tries_void_one_and_the_bank
     let res = closed
         .gql("{ demoOutbox { body } }", json!({}), Some(&admin))
         .await;
-    assert_eq!(error_code(&res), Some("FORBIDDEN"), "{res}");
+    assert_eq!(error_code(&res), Some("NOT_FOUND"), "{res}");
 }

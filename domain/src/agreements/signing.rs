@@ -430,8 +430,9 @@ impl Domain {
     pub async fn demo_outbox(&self, caller: &Caller) -> DomainResult<Vec<OutboxView>> {
         caller.require(Permission::ReadDemoOutbox)?;
         if !self.settings().demo_outbox {
-            return Err(DomainError::Forbidden(
-                "The outbox is readable only in the embedded demo (FENQI_DEMO_OUTBOX=on).".into(),
+            // Switched off, it does not exist here (the role may read it where it does).
+            return Err(DomainError::NotFound(
+                "There is no demo outbox here: it is readable only in the embedded demo (FENQI_DEMO_OUTBOX=on).".into(),
             ));
         }
         Ok(outbox_message::Entity::find()
