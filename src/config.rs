@@ -77,6 +77,9 @@ pub struct Settings {
     /// `FENQI_RECONCILE_SCHEDULE` (default daily at 02:30 UTC, 10:30 in Shanghai):
     /// reconciling each partner's statement of the previous days.
     pub reconcile_schedule: String,
+    /// `FENQI_PLAN_OPENING_SCHEDULE` (default every 5 minutes): retrying signed plans
+    /// whose platform did not open them.
+    pub plan_opening_schedule: String,
     /// API request limits: `FENQI_GRAPHQL_MAX_DEPTH` (12), `FENQI_GRAPHQL_MAX_COMPLEXITY`
     /// (5000), `FENQI_GRAPHQL_MAX_ALIASES` (30), `FENQI_GRAPHQL_MAX_ROOT_FIELDS` (20),
     /// `FENQI_MAX_BODY_BYTES` (262144), `FENQI_GRAPHQL_INTROSPECTION` (on).
@@ -118,6 +121,7 @@ impl std::fmt::Debug for Settings {
                 &self.expire_applications_schedule,
             )
             .field("reconcile_schedule", &self.reconcile_schedule)
+            .field("plan_opening_schedule", &self.plan_opening_schedule)
             .field("api_limits", &self.api_limits)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("sql_statements_header", &self.sql_statements_header)
@@ -292,11 +296,14 @@ impl Settings {
             get("FENQI_APPLICATION_EXPIRY_SCHEDULE").unwrap_or_else(|| "0 15 3 * * *".into());
         let reconcile_schedule =
             get("FENQI_RECONCILE_SCHEDULE").unwrap_or_else(|| "0 30 2 * * *".into());
+        let plan_opening_schedule =
+            get("FENQI_PLAN_OPENING_SCHEDULE").unwrap_or_else(|| "0 */5 * * * *".into());
         worker::Schedules::parse(
             &purge_sessions_schedule,
             &purge_retained_schedule,
             &expire_applications_schedule,
             &reconcile_schedule,
+            &plan_opening_schedule,
         )
         .map_err(|e| ConfigError::new(e.setting, e.reason))?;
 
@@ -377,6 +384,7 @@ impl Settings {
             purge_retained_schedule,
             expire_applications_schedule,
             reconcile_schedule,
+            plan_opening_schedule,
             trusted_proxies,
             sql_statements_header: match get("FENQI_SQL_STATEMENTS_HEADER").as_deref() {
                 None | Some("off") | Some("false") => false,

@@ -292,6 +292,7 @@ impl Platform {
             &self.settings.purge_retained_schedule,
             &self.settings.expire_applications_schedule,
             &self.settings.reconcile_schedule,
+            &self.settings.plan_opening_schedule,
         )
         .map_err(|e| ConfigError {
             setting: e.setting,

@@ -5,6 +5,7 @@
 
 pub mod capital;
 mod issue;
+pub mod opening;
 pub mod render;
 pub mod signing;
 

@@ -63,6 +63,8 @@ pub struct ApplicationView {
     pub product_code: Option<String>,
     /// The disclosure version the customer accepted for it.
     pub disclosure_version: Option<i32>,
+    /// Why its signed plan has not opened on the platform yet.
+    pub opening_error: Option<String>,
     /// When it was opened.
     pub created_at: DateTime<Utc>,
     /// Its last change.
@@ -106,6 +108,7 @@ impl TryFrom<&installment_application::Model> for ApplicationView {
             platform_code: m.platform_code.clone(),
             product_code: m.product_code.clone(),
             disclosure_version: m.disclosure_version,
+            opening_error: m.opening_error.clone(),
             created_at: from_millis(m.created_at),
             updated_at: from_millis(m.updated_at),
             history: None,

@@ -67,6 +67,8 @@ pub struct Model {
     pub product_code: Option<String>,
     /// The disclosure version consented to when it was selected.
     pub disclosure_version: Option<i32>,
+    /// Why the plan did not open on the platform yet (a retry job tries again).
+    pub opening_error: Option<String>,
     pub created_at: i64,
     /// The last change; an open application idle too long expires.
     pub updated_at: i64,

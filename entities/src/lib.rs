@@ -26,6 +26,7 @@ pub mod ledger_entry;
 pub mod ledger_posting;
 pub mod login_throttle;
 pub mod outbox_message;
+pub mod plan_entry;
 pub mod platform_disclosure;
 pub mod platform_event;
 pub mod platform_payment;

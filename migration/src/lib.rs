@@ -14,6 +14,7 @@ mod m20261130_000005_contact_log;
 mod m20261130_000006_proposals;
 mod m20261130_000007_agreements;
 mod m20261130_000008_signing;
+mod m20261130_000009_plan_opening;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_proposals::Migration),
             Box::new(m20261130_000007_agreements::Migration),
             Box::new(m20261130_000008_signing::Migration),
+            Box::new(m20261130_000009_plan_opening::Migration),
         ]
     }
 }

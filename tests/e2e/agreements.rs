@@ -218,7 +218,7 @@ async fn the_customer_signs_by_code_after_five_wrong_tries_void_one_and_the_bank
         )
         .await;
     assert_eq!(
-        status["data"]["application"]["status"], "SIGNED",
+        status["data"]["application"]["status"], "ACTIVE",
         "{status}"
     );
     // Codes are stored hashed: the plain code is nowhere in the codes table.

@@ -23,6 +23,7 @@ mod jobs;
 mod limits;
 mod negotiation;
 mod ops;
+mod plan_opening;
 mod platforms;
 mod processes;
 mod proposals;

@@ -2,6 +2,7 @@
 //! case and reports the outcome.
 
 pub mod expire_applications;
+pub mod open_plans;
 pub mod purge_retained_identities;
 pub mod purge_sessions;
 pub mod reconcile_platforms;

@@ -14,7 +14,8 @@ use tokio::sync::broadcast;
 
 use crate::events::{JobEvent, JobReporter};
 use crate::jobs::{
-    JobContext, expire_applications, purge_retained_identities, purge_sessions, reconcile_platforms,
+    JobContext, expire_applications, open_plans, purge_retained_identities, purge_sessions,
+    reconcile_platforms,
 };
 use crate::liveness::{Liveness, WorkerIdentity};
 use crate::queue::JobQueue;
@@ -154,6 +155,23 @@ pub async fn run(
         reconcile_platforms::handle
     );
 
+    monitor = register_job!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        open_plans::KIND,
+        open_plans::OpenPlans,
+        open_plans::handle
+    );
+    monitor = register_schedule!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        deps.schedules.open_plans,
+        open_plans::OpenPlans
+    );
     monitor = register_schedule!(
         monitor,
         deps,

@@ -17,6 +17,8 @@ pub const PURGE_RETAINED_SETTING: &str = "FENQI_RETENTION_PURGE_SCHEDULE";
 pub const EXPIRE_APPLICATIONS_SETTING: &str = "FENQI_APPLICATION_EXPIRY_SCHEDULE";
 /// The setting naming the reconciliation schedule.
 pub const RECONCILE_PLATFORMS_SETTING: &str = "FENQI_RECONCILE_SCHEDULE";
+/// The setting naming the schedule of retries of signed plans not opened yet.
+pub const OPEN_PLANS_SETTING: &str = "FENQI_PLAN_OPENING_SCHEDULE";
 
 /// The schedules, parsed.
 #[derive(Debug, Clone)]
@@ -29,6 +31,8 @@ pub struct Schedules {
     pub expire_applications: cron::Schedule,
     /// When to reconcile partners' statements.
     pub reconcile_platforms: cron::Schedule,
+    /// When to retry opening signed plans.
+    pub open_plans: cron::Schedule,
 }
 
 /// A schedule that does not parse.
@@ -59,6 +63,7 @@ impl Schedules {
         purge_retained_identities: &str,
         expire_applications: &str,
         reconcile_platforms: &str,
+        open_plans: &str,
     ) -> Result<Self, ScheduleError> {
         Ok(Self {
             purge_sessions: parse_cron(purge_sessions, PURGE_SESSIONS_SETTING)?,
@@ -68,6 +73,7 @@ impl Schedules {
             )?,
             expire_applications: parse_cron(expire_applications, EXPIRE_APPLICATIONS_SETTING)?,
             reconcile_platforms: parse_cron(reconcile_platforms, RECONCILE_PLATFORMS_SETTING)?,
+            open_plans: parse_cron(open_plans, OPEN_PLANS_SETTING)?,
         })
     }
 }

@@ -404,9 +404,15 @@ impl Domain {
                 "The customer has not signed yet; the bank countersigns after.".into(),
             ));
         }
-        self.record_signature(&a, "BANK", "COUNTERSIGN", caller, None, self.now())
-            .await
-            .map(|s| SignatureView::from(&s))
+        let signature = self
+            .record_signature(&a, "BANK", "COUNTERSIGN", caller, None, self.now())
+            .await?;
+        // Signed: open the plan now; a platform that does not answer leaves the
+        // application SIGNED with the reason, and the `open_plans` job tries again.
+        if let Err(e) = self.open_signed_plan(a.application_id, caller).await {
+            tracing::warn!(application = %a.application_id, error = %e, "the plan did not open at signing");
+        }
+        Ok(SignatureView::from(&signature))
     }
 
     /// The signatures of an agreement.

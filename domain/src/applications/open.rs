@@ -173,6 +173,7 @@ impl Domain {
             platform_code: Set(None),
             product_code: Set(None),
             disclosure_version: Set(None),
+            opening_error: Set(None),
             created_at: Set(to_millis(now)),
             updated_at: Set(to_millis(now)),
         }

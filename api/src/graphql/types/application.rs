@@ -93,6 +93,8 @@ pub struct Application {
     pub product_code: Option<String>,
     /// The disclosure version the customer accepted for it.
     pub disclosure_version: Option<i32>,
+    /// Why its signed plan has not opened on the platform yet (a job retries).
+    pub opening_error: Option<String>,
     /// When it was opened.
     pub created_at: DateTime<Utc>,
     /// Its last change.
@@ -117,6 +119,7 @@ impl From<ApplicationView> for Application {
             platform_code: v.platform_code,
             product_code: v.product_code,
             disclosure_version: v.disclosure_version,
+            opening_error: v.opening_error,
             created_at: v.created_at,
             updated_at: v.updated_at,
             history: v
