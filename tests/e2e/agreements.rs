@@ -109,6 +109,28 @@ async fn an_agreement_is_issued_once_served_to_its_customer_and_verified() {
     // Someone changes the archived document in the database.
     let backend = app.db().get_database_backend();
     let sql = "UPDATE agreement SET html = replace(html, '壹万贰仟元整', '壹万伍仟元整')";
+    // The archive offers no update path: the database itself refuses.
+    let refused = app
+        .db()
+        .execute_raw(Statement::from_string(backend, sql))
+        .await;
+    assert!(refused.is_err(), "an archived agreement was updated");
+    let refused = app
+        .db()
+        .execute_raw(Statement::from_string(backend, "DELETE FROM agreement"))
+        .await;
+    assert!(refused.is_err(), "an archived agreement was deleted");
+    // Someone with the database owner's rights drops the guard and changes the document:
+    // verification still tells.
+    let drop = if backend == sea_orm::DatabaseBackend::Postgres {
+        "DROP TRIGGER agreement_archived ON agreement"
+    } else {
+        "DROP TRIGGER agreement_archived_update"
+    };
+    app.db()
+        .execute_raw(Statement::from_string(backend, drop))
+        .await
+        .expect("guard dropped");
     app.db()
         .execute_raw(Statement::from_string(backend, sql))
         .await
