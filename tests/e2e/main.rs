@@ -32,3 +32,4 @@ mod scale_out;
 mod schema;
 mod session_cache;
 mod statements;
+mod walks;

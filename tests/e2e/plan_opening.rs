@@ -14,7 +14,7 @@ use crate::risk::ready_customer;
 
 /// Walks an application on `platform` (product `product`) to an issued agreement; answers
 /// (application id, agreement id).
-async fn to_agreement(
+pub async fn to_agreement(
     app: &TestApp,
     token: &str,
     agent: &str,
@@ -101,7 +101,7 @@ async fn sign(app: &TestApp, agreement: &Value, agent: &str) -> Value {
     .await
 }
 
-async fn application(app: &TestApp, id: &str, token: &str) -> Value {
+pub async fn application(app: &TestApp, id: &str, token: &str) -> Value {
     let res = app
         .gql(
             "query($id: ID!) { application(id: $id) { status openingError } }",
@@ -112,7 +112,7 @@ async fn application(app: &TestApp, id: &str, token: &str) -> Value {
     res["data"]["application"].clone()
 }
 
-async fn plans_of(app: &TestApp, id: &str) -> Vec<installment_plan::Model> {
+pub async fn plans_of(app: &TestApp, id: &str) -> Vec<installment_plan::Model> {
     let id = uuid::Uuid::parse_str(id).expect("id");
     installment_plan::Entity::find()
         .filter(installment_plan::Column::ApplicationId.eq(id))
