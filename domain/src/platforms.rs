@@ -12,6 +12,7 @@ mod recommend;
 mod reconcile;
 pub mod registry;
 mod select;
+mod staff_note;
 
 pub use callbacks::{CallbackReceipt, CallbackRefusal, EventView};
 pub use directory::PlatformDirectory;

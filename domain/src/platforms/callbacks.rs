@@ -357,13 +357,7 @@ impl Domain {
         caller: &Caller,
     ) -> DomainResult<EventView> {
         caller.require(Permission::ResolveReconciliation)?;
-        let note = note.trim();
-        if !(2..=1000).contains(&note.chars().count()) {
-            return Err(DomainError::validation(
-                "note",
-                "Say what was done, in 2 to 1,000 characters.",
-            ));
-        }
+        let note = super::staff_note::checked(note)?;
         let now = self.now();
         let txn = begin_write(self.db()).await?;
         let updated = platform_event::Entity::update_many()
@@ -385,11 +379,11 @@ impl Domain {
             .await?;
         if updated.rows_affected == 0 {
             let exists = platform_event::Entity::find_by_id(id).count(&txn).await? > 0;
-            return Err(if exists {
-                DomainError::Conflict("This event was reviewed already.".into())
-            } else {
-                DomainError::NotFound("No kept event has this id.".into())
-            });
+            return Err(super::staff_note::not_closed(
+                exists,
+                "This event was reviewed already.",
+                "No kept event has this id.",
+            ));
         }
         chain::append(
             &txn,

@@ -415,13 +415,7 @@ impl Domain {
         caller: &Caller,
     ) -> DomainResult<MismatchView> {
         caller.require(Permission::ResolveReconciliation)?;
-        let note = note.trim();
-        if !(2..=1000).contains(&note.chars().count()) {
-            return Err(DomainError::validation(
-                "note",
-                "Say what was done, in 2 to 1,000 characters.",
-            ));
-        }
+        let note = super::staff_note::checked(note)?;
         let now = self.now();
         let txn = begin_write(self.db()).await?;
         let updated = reconciliation_item::Entity::update_many()
@@ -446,11 +440,11 @@ impl Domain {
                 .count(&txn)
                 .await?
                 > 0;
-            return Err(if exists {
-                DomainError::Conflict("This mismatch was resolved already.".into())
-            } else {
-                DomainError::NotFound("No mismatch has this id.".into())
-            });
+            return Err(super::staff_note::not_closed(
+                exists,
+                "This mismatch was resolved already.",
+                "No mismatch has this id.",
+            ));
         }
         chain::append(
             &txn,
