@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use api::ApiLimits;
 use domain::DomainSettings;
+use domain::agreements::pdf::AgreementFont;
 use rust_decimal::Decimal;
 
 /// A setting that could not be used.
@@ -207,6 +208,21 @@ impl Settings {
                 }
             };
 
+        // A font the operator names is read and checked now, so a wrong path stops the start
+        // with its reason instead of failing the first PDF a customer asks for.
+        let agreement_font = match get("FENQI_AGREEMENT_FONT") {
+            None => AgreementFont::bundled(),
+            Some(path) => AgreementFont::from_file(
+                std::path::Path::new(&path),
+                number("FENQI_AGREEMENT_FONT_INDEX", 0, 0, 255)? as u32,
+            )
+            .map_err(|e| {
+                ConfigError::new(
+                    "FENQI_AGREEMENT_FONT",
+                    format!("{e}; unset it to use the bundled Noto Sans SC subset"),
+                )
+            })?,
+        };
         let database_url = get("FENQI_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
         // The embedded default is a demo on one machine: its outbox of signing codes may be read.
         let embedded_database = database_url.starts_with("sqlite:");
@@ -498,6 +514,7 @@ impl Settings {
                         ));
                     }
                 },
+                agreement_font,
                 credit_report_ttl: chrono::Duration::days(number(
                     "FENQI_CREDIT_REPORT_TTL_DAYS",
                     30,
@@ -633,6 +650,28 @@ mod tests {
             assert_eq!(err.setting, name, "{err}");
             assert!(err.to_string().starts_with(name));
         }
+    }
+
+    #[test]
+    fn an_agreement_font_is_read_and_checked_at_start() {
+        assert!(
+            with(&[])
+                .unwrap()
+                .domain
+                .agreement_font
+                .source()
+                .contains("bundled")
+        );
+        let err = with(&[("FENQI_AGREEMENT_FONT", "/no/such/font.otf")]).unwrap_err();
+        assert_eq!(err.setting, "FENQI_AGREEMENT_FONT");
+        assert!(err.message.contains("/no/such/font.otf"), "{err}");
+        assert!(err.message.contains("unset it"), "{err}");
+        let err = with(&[
+            ("FENQI_AGREEMENT_FONT", "/no/such/font.ttc"),
+            ("FENQI_AGREEMENT_FONT_INDEX", "many"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.setting, "FENQI_AGREEMENT_FONT_INDEX");
     }
 
     #[test]

@@ -62,7 +62,7 @@ pub fn serve(
                     .wrap(Compress::default())
                     .route(web::get().to(graphiql::asset)),
             )
-            .route("/agreements/{file}", web::get().to(agreements::html))
+            .route("/agreements/{file}", web::get().to(agreements::document))
             .route(
                 "/callbacks/{platform_code}",
                 web::post().to(callbacks::receive),

@@ -50,6 +50,10 @@ pub enum DomainError {
     /// later may succeed.
     #[error("{0}")]
     Unavailable(String),
+    /// The agreement font lacks characters a document prints: the operator must name a
+    /// fuller font (`FENQI_AGREEMENT_FONT`). The message names the characters.
+    #[error("{0}")]
+    FontIncomplete(String),
     /// A bug or an unexpected failure. The detail is logged, never shown to the caller.
     #[error("internal error: {0}")]
     Internal(String),
@@ -76,6 +80,7 @@ impl DomainError {
             Self::ConsentRequired { .. } => "CONSENT_REQUIRED",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable(_) => "UNAVAILABLE",
+            Self::FontIncomplete(_) => "FONT_INCOMPLETE",
             Self::Internal(_) => "INTERNAL",
         }
     }

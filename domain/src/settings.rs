@@ -44,6 +44,9 @@ pub struct DomainSettings {
     /// Whether admins may read the outbox of signing codes (the embedded demo only: it
     /// holds codes in clear until the notification issue delivers them).
     pub demo_outbox: bool,
+    /// The font agreement PDFs are set in: the bundled Noto Sans SC subset unless the
+    /// operator names another (`FENQI_AGREEMENT_FONT`).
+    pub agreement_font: crate::agreements::pdf::AgreementFont,
 }
 
 impl Default for DomainSettings {
@@ -65,6 +68,7 @@ impl Default for DomainSettings {
             partner_breaker: adapters::platforms::BreakerSettings::default(),
             reconcile_catch_up_days: 3,
             demo_outbox: false,
+            agreement_font: crate::agreements::pdf::AgreementFont::bundled(),
         }
     }
 }

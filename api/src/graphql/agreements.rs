@@ -31,12 +31,16 @@ pub struct Agreement {
     pub issued_at: DateTime<Utc>,
     /// Where the document is: `/agreements/{id}.html` (with the same bearer token).
     pub html_url: String,
+    /// The same agreement as a PDF: `/agreements/{id}.pdf` (same token), its Chinese text
+    /// set in an embedded font and extractable; each page names the HTML's SHA-256.
+    pub pdf_url: String,
 }
 
 impl From<AgreementView> for Agreement {
     fn from(a: AgreementView) -> Self {
         Self {
             html_url: format!("/agreements/{}.html", a.id),
+            pdf_url: format!("/agreements/{}.pdf", a.id),
             id: ID(a.id.to_string()),
             application_id: ID(a.application_id.to_string()),
             customer_id: ID(a.customer_id.to_string()),

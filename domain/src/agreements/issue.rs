@@ -350,6 +350,17 @@ impl Domain {
 
     /// One agreement: its customer's own, or any for staff.
     pub async fn agreement(&self, id: Uuid, caller: &Caller) -> DomainResult<AgreementView> {
+        Ok(AgreementView::from(
+            &self.agreement_record(id, caller).await?,
+        ))
+    }
+
+    /// The stored agreement, if the caller may read it (its customer, or staff).
+    pub(super) async fn agreement_record(
+        &self,
+        id: Uuid,
+        caller: &Caller,
+    ) -> DomainResult<agreement::Model> {
         caller.require(Permission::ReadAgreement)?;
         let found = agreement::Entity::find_by_id(id)
             .one(self.db())
@@ -363,38 +374,40 @@ impl Domain {
                 }
                 other => other,
             })?;
-        Ok(AgreementView::from(&found))
+        Ok(found)
     }
 
     /// Recomputes the document's digest and renders its stored facts again: intact, or
     /// tampered naming what differs.
     pub async fn verify_agreement(&self, id: Uuid, caller: &Caller) -> DomainResult<Verification> {
-        self.agreement(id, caller).await?;
-        let stored = agreement::Entity::find_by_id(id)
-            .one(self.db())
-            .await?
-            .ok_or_else(|| DomainError::NotFound("No agreement has this id.".into()))?;
-        let mut differences = Vec::new();
-        if digest(&stored.html) != stored.sha256 {
-            differences.push(
-                "The document's text does not match the SHA-256 fixed when it was issued."
-                    .to_owned(),
-            );
-        }
-        // The facts render again to the same bytes under the template they were issued
-        // with; an agreement of an older template is checked by its digest alone.
-        if stored.template == TEMPLATE_VERSION {
-            match serde_json::from_str::<Facts>(&stored.facts) {
-                Ok(facts) if render(&facts) != stored.html => differences.push(
-                    "The stored terms no longer give this document: the terms or the document were changed.".to_owned(),
-                ),
-                Ok(_) => {}
-                Err(_) => differences.push("The stored terms cannot be read.".to_owned()),
-            }
-        }
+        let stored = self.agreement_record(id, caller).await?;
+        let differences = differences(&stored);
         Ok(Verification {
             intact: differences.is_empty(),
             differences,
         })
     }
+}
+
+/// What no longer holds of a stored agreement: its document against the SHA-256 fixed at
+/// issue, and its stored facts against its document. Empty when it is intact.
+pub(super) fn differences(stored: &agreement::Model) -> Vec<String> {
+    let mut differences = Vec::new();
+    if digest(&stored.html) != stored.sha256 {
+        differences.push(
+            "The document's text does not match the SHA-256 fixed when it was issued.".to_owned(),
+        );
+    }
+    // The facts render again to the same bytes under the template they were issued
+    // with; an agreement of an older template is checked by its digest alone.
+    if stored.template == TEMPLATE_VERSION {
+        match serde_json::from_str::<Facts>(&stored.facts) {
+            Ok(facts) if render(&facts) != stored.html => differences.push(
+                "The stored terms no longer give this document: the terms or the document were changed.".to_owned(),
+            ),
+            Ok(_) => {}
+            Err(_) => differences.push("The stored terms cannot be read.".to_owned()),
+        }
+    }
+    differences
 }

@@ -81,29 +81,35 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-struct Labels {
-    title: &'static str,
-    number: &'static str,
-    issued: &'static str,
-    borrower: &'static str,
-    id_number: &'static str,
-    lender: &'static str,
-    product: &'static str,
-    amount: &'static str,
-    capital: &'static str,
-    method: &'static str,
-    term: &'static str,
-    rate: &'static str,
-    apr: &'static str,
-    interest: &'static str,
-    fees: &'static str,
-    payment_day: &'static str,
-    late: &'static str,
-    prepay: &'static str,
-    disclosure: &'static str,
-    schedule: &'static str,
-    columns: [&'static str; 7],
-    footer: &'static str,
+/// The template's words in one language; the PDF sets the same words as the HTML.
+#[derive(Debug)]
+pub(crate) struct Labels {
+    pub(crate) title: &'static str,
+    pub(crate) number: &'static str,
+    pub(crate) issued: &'static str,
+    pub(crate) borrower: &'static str,
+    pub(crate) id_number: &'static str,
+    pub(crate) lender: &'static str,
+    pub(crate) product: &'static str,
+    pub(crate) amount: &'static str,
+    pub(crate) capital: &'static str,
+    pub(crate) method: &'static str,
+    pub(crate) term: &'static str,
+    pub(crate) rate: &'static str,
+    pub(crate) apr: &'static str,
+    pub(crate) interest: &'static str,
+    pub(crate) fees: &'static str,
+    pub(crate) payment_day: &'static str,
+    pub(crate) late: &'static str,
+    pub(crate) prepay: &'static str,
+    pub(crate) disclosure: &'static str,
+    pub(crate) schedule: &'static str,
+    pub(crate) columns: [&'static str; 7],
+    pub(crate) footer: &'static str,
+    /// PDF only: where the PDF comes from (followed by the SHA-256 of the record).
+    pub(crate) record: &'static str,
+    /// PDF only: "page {n} of {m}", with `{n}` and `{m}` to fill in.
+    pub(crate) page: &'static str,
 }
 
 const ZH: Labels = Labels {
@@ -137,6 +143,8 @@ const ZH: Labels = Labels {
         "剩余本金",
     ],
     footer: "本协议以电子方式签发，其内容由 SHA-256 摘要固定。",
+    record: "本 PDF 由签发的协议原件生成，原件 SHA-256：",
+    page: "第 {n} 页 / 共 {m} 页",
 };
 
 const EN: Labels = Labels {
@@ -170,11 +178,57 @@ const EN: Labels = Labels {
         "Remaining",
     ],
     footer: "Issued electronically; its content is fixed by its SHA-256 digest.",
+    record: "This PDF is made from the issued agreement, whose SHA-256 is",
+    page: "Page {n} of {m}",
 };
+
+/// The words of `language` (`en`, or zh-CN for anything else).
+pub(crate) fn labels(language: &str) -> &'static Labels {
+    if language == "en" { &EN } else { &ZH }
+}
+
+/// Every word either language of the template prints: a font for agreements must have
+/// all of them.
+pub(crate) fn template_text() -> String {
+    let mut text = String::from("0123456789 .,:;-+%/()#*¥￥");
+    for l in [&ZH, &EN] {
+        for word in [
+            l.title,
+            l.number,
+            l.issued,
+            l.borrower,
+            l.id_number,
+            l.lender,
+            l.product,
+            l.amount,
+            l.capital,
+            l.method,
+            l.term,
+            l.rate,
+            l.apr,
+            l.interest,
+            l.fees,
+            l.payment_day,
+            l.late,
+            l.prepay,
+            l.disclosure,
+            l.schedule,
+            l.footer,
+            l.record,
+            l.page,
+        ] {
+            text.push_str(word);
+        }
+        for column in l.columns {
+            text.push_str(column);
+        }
+    }
+    text
+}
 
 /// The document of `facts`.
 pub fn render(facts: &Facts) -> String {
-    let l = if facts.language == "en" { &EN } else { &ZH };
+    let l = labels(&facts.language);
     let e = escape;
     let mut rows = String::new();
     for r in &facts.rows {
