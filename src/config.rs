@@ -81,6 +81,12 @@ pub struct Settings {
     /// `FENQI_PLAN_OPENING_SCHEDULE` (default every 5 minutes): retrying signed plans
     /// whose platform did not open them.
     pub plan_opening_schedule: String,
+    /// `FENQI_COB_SCHEDULE` (default daily at 22:00 UTC, 06:00 in Shanghai): closing the
+    /// business day and queuing its automatic debits.
+    pub cob_schedule: String,
+    /// `FENQI_DEBIT_SWEEP_SCHEDULE` (default every 5 minutes): queuing again debits whose
+    /// jobs were lost.
+    pub debit_sweep_schedule: String,
     /// API request limits: `FENQI_GRAPHQL_MAX_DEPTH` (12), `FENQI_GRAPHQL_MAX_COMPLEXITY`
     /// (5000), `FENQI_GRAPHQL_MAX_ALIASES` (30), `FENQI_GRAPHQL_MAX_ROOT_FIELDS` (20),
     /// `FENQI_MAX_BODY_BYTES` (262144), `FENQI_GRAPHQL_INTROSPECTION` (on).
@@ -123,6 +129,8 @@ impl std::fmt::Debug for Settings {
             )
             .field("reconcile_schedule", &self.reconcile_schedule)
             .field("plan_opening_schedule", &self.plan_opening_schedule)
+            .field("cob_schedule", &self.cob_schedule)
+            .field("debit_sweep_schedule", &self.debit_sweep_schedule)
             .field("api_limits", &self.api_limits)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("sql_statements_header", &self.sql_statements_header)
@@ -314,14 +322,41 @@ impl Settings {
             get("FENQI_RECONCILE_SCHEDULE").unwrap_or_else(|| "0 30 2 * * *".into());
         let plan_opening_schedule =
             get("FENQI_PLAN_OPENING_SCHEDULE").unwrap_or_else(|| "0 */5 * * * *".into());
-        worker::Schedules::parse(
-            &purge_sessions_schedule,
-            &purge_retained_schedule,
-            &expire_applications_schedule,
-            &reconcile_schedule,
-            &plan_opening_schedule,
-        )
+        let cob_schedule = get("FENQI_COB_SCHEDULE").unwrap_or_else(|| "0 0 22 * * *".into());
+        let debit_sweep_schedule =
+            get("FENQI_DEBIT_SWEEP_SCHEDULE").unwrap_or_else(|| "0 */5 * * * *".into());
+        worker::Schedules::parse(worker::ScheduleTexts {
+            purge_sessions: &purge_sessions_schedule,
+            purge_retained_identities: &purge_retained_schedule,
+            expire_applications: &expire_applications_schedule,
+            reconcile_platforms: &reconcile_schedule,
+            open_plans: &plan_opening_schedule,
+            close_of_business: &cob_schedule,
+            sweep_debits: &debit_sweep_schedule,
+        })
         .map_err(|e| ConfigError::new(e.setting, e.reason))?;
+        let debit_retry_days = match get("FENQI_DEBIT_RETRY_DAYS") {
+            None => vec![1, 3],
+            Some(v) => {
+                let days: Result<Vec<u32>, _> =
+                    v.split(',').map(|d| d.trim().parse::<u32>()).collect();
+                match days {
+                    Ok(days)
+                        if !days.is_empty()
+                            && days.windows(2).all(|w| w[0] < w[1])
+                            && days.iter().all(|d| (1..=60).contains(d)) =>
+                    {
+                        days
+                    }
+                    _ => {
+                        return Err(ConfigError::new(
+                            "FENQI_DEBIT_RETRY_DAYS",
+                            format!("'{v}' is not a rising list of days from 1 to 60, like 1,3"),
+                        ));
+                    }
+                }
+            }
+        };
 
         let credit_bureau = match get("FENQI_CREDIT_BUREAU_URL") {
             None => None,
@@ -401,6 +436,8 @@ impl Settings {
             expire_applications_schedule,
             reconcile_schedule,
             plan_opening_schedule,
+            cob_schedule,
+            debit_sweep_schedule,
             trusted_proxies,
             sql_statements_header: match get("FENQI_SQL_STATEMENTS_HEADER").as_deref() {
                 None | Some("off") | Some("false") => false,
@@ -515,6 +552,13 @@ impl Settings {
                     }
                 },
                 agreement_font,
+                debit_retry_days,
+                debit_requeue_after: chrono::Duration::minutes(number(
+                    "FENQI_DEBIT_REQUEUE_MINUTES",
+                    15,
+                    1,
+                    24 * 60,
+                )? as i64),
                 credit_report_ttl: chrono::Duration::days(number(
                     "FENQI_CREDIT_REPORT_TTL_DAYS",
                     30,
@@ -645,6 +689,10 @@ mod tests {
             ("FENQI_GRAPHQL_INTROSPECTION", "maybe"),
             ("FENQI_GRAPHQL_MAX_ROOT_FIELDS", "0"),
             ("FENQI_PUBLIC_REQUESTS_PER_MINUTE", "many"),
+            ("FENQI_COB_SCHEDULE", "at six"),
+            ("FENQI_DEBIT_RETRY_DAYS", "3,1"),
+            ("FENQI_DEBIT_RETRY_DAYS", "0"),
+            ("FENQI_DEBIT_REQUEUE_MINUTES", "0"),
         ] {
             let err = with(&[(name, value)]).unwrap_err();
             assert_eq!(err.setting, name, "{err}");

@@ -287,13 +287,15 @@ impl Platform {
         &self,
         mut stop: watch::Receiver<bool>,
     ) -> Result<JoinHandle<()>, LaunchError> {
-        let schedules = Schedules::parse(
-            &self.settings.purge_sessions_schedule,
-            &self.settings.purge_retained_schedule,
-            &self.settings.expire_applications_schedule,
-            &self.settings.reconcile_schedule,
-            &self.settings.plan_opening_schedule,
-        )
+        let schedules = Schedules::parse(worker::ScheduleTexts {
+            purge_sessions: &self.settings.purge_sessions_schedule,
+            purge_retained_identities: &self.settings.purge_retained_schedule,
+            expire_applications: &self.settings.expire_applications_schedule,
+            reconcile_platforms: &self.settings.reconcile_schedule,
+            open_plans: &self.settings.plan_opening_schedule,
+            close_of_business: &self.settings.cob_schedule,
+            sweep_debits: &self.settings.debit_sweep_schedule,
+        })
         .map_err(|e| ConfigError {
             setting: e.setting,
             message: e.reason,

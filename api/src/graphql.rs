@@ -16,6 +16,7 @@ pub mod guard;
 pub mod identity_conflicts;
 pub mod negotiation;
 pub mod order;
+pub mod plans;
 pub mod platforms;
 pub mod proposals;
 pub mod risk;
@@ -49,6 +50,7 @@ pub struct QueryRoot(
     proposals::ProposalQuery,
     agreements::AgreementQuery,
     signing::SigningQuery,
+    plans::PlanQuery,
 );
 
 /// Every mutation field.

@@ -20,6 +20,7 @@ pub mod page;
 pub mod pii;
 pub mod platforms;
 pub mod rate;
+pub mod repayment;
 pub mod risk;
 pub mod schedule;
 pub mod service;

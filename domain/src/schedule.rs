@@ -30,7 +30,7 @@ pub use apr::{AnnualRates, annual_rates};
 pub(crate) use arith::{level_payment, present_value};
 pub use dates::{first_due_date, nth_due_date};
 pub use engine::{Schedule, ScheduleEntry, generate};
-pub use late_charge::{LateChargeError, LateChargePolicy};
+pub use late_charge::{LateChargeError, LateChargePolicy, daily_late_charge};
 pub use method::{Frequency, RepaymentMethod};
 pub use prepayment::{
     PartialPrepayment, Payoff, PrepaymentError, RecomputeMode, partial_prepayment, payoff,

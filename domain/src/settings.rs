@@ -44,6 +44,12 @@ pub struct DomainSettings {
     /// Whether admins may read the outbox of signing codes (the embedded demo only: it
     /// holds codes in clear until the notification issue delivers them).
     pub demo_outbox: bool,
+    /// Days after the due date on which a debit that found too little money is tried
+    /// again (D+1 and D+3 by default); after the last, no more automatic debits.
+    pub debit_retry_days: Vec<u32>,
+    /// How long a queued debit may wait for its job before close of business or the sweep
+    /// hands it to the queue again (a lost queue, a crashed push).
+    pub debit_requeue_after: Duration,
     /// The font agreement PDFs are set in: the bundled Noto Sans SC subset unless the
     /// operator names another (`FENQI_AGREEMENT_FONT`).
     pub agreement_font: crate::agreements::pdf::AgreementFont,
@@ -69,6 +75,8 @@ impl Default for DomainSettings {
             reconcile_catch_up_days: 3,
             demo_outbox: false,
             agreement_font: crate::agreements::pdf::AgreementFont::bundled(),
+            debit_retry_days: vec![1, 3],
+            debit_requeue_after: Duration::minutes(15),
         }
     }
 }

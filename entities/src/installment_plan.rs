@@ -25,6 +25,12 @@ pub struct Model {
     pub external_ref: Option<String>,
     /// The platform's change counter of the last status applied: an older one is stale.
     pub status_sequence: i64,
+    /// The due date of its oldest overdue installment (none while current).
+    pub delinquent_since: Option<String>,
+    /// `CURRENT`, `M1`, `M2`, `M3` or `M3_PLUS`.
+    pub bucket: String,
+    /// Its repayment terms (JSON): rate, method, late-charge and prepayment terms.
+    pub terms: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

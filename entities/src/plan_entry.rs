@@ -17,8 +17,28 @@ pub struct Model {
     pub interest_fen: i64,
     pub fee_fen: i64,
     pub remaining_fen: i64,
-    /// `DUE` until repayment settles it.
+    /// `DUE`; `OVERDUE` once unpaid past its grace; `PAID` once settled.
     pub status: String,
+    /// Principal paid so far.
+    pub paid_principal_fen: i64,
+    /// Interest paid so far.
+    pub paid_interest_fen: i64,
+    /// Fee paid so far.
+    pub paid_fee_fen: i64,
+    /// Late charge paid so far.
+    pub paid_penalty_fen: i64,
+    /// Late charge accrued through `penalty_through`.
+    pub penalty_fen: i64,
+    /// The last day the late charge was accrued for, `YYYY-MM-DD`.
+    pub penalty_through: Option<String>,
+    /// The next day an automatic debit is tried (none once settled or out of retries).
+    pub collect_on: Option<String>,
+    /// The day it turns overdue if still unpaid (none once settled).
+    pub overdue_on: Option<String>,
+    /// Automatic debit attempts made.
+    pub attempts: i32,
+    /// The day it was settled.
+    pub settled_on: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -328,6 +328,21 @@ fn fields() -> Vec<Field> {
             access: Roles(&[Role::Admin]),
         },
         Field {
+            name: "Query.myPlans",
+            document: "{ myPlans { id } }",
+            access: Roles(ANY),
+        },
+        Field {
+            name: "Query.plan",
+            document: r#"{ plan(id: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(ANY),
+        },
+        Field {
+            name: "Query.plans",
+            document: "{ plans { edges { node { id } } } }",
+            access: Roles(STAFF_READERS),
+        },
+        Field {
             name: "Mutation.requestSigningCode",
             document: r#"mutation { requestSigningCode(agreementId: "00000000-0000-0000-0000-000000000000") { channel } }"#,
             access: Roles(CUSTOMER),

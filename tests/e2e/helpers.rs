@@ -131,6 +131,8 @@ impl TestApp {
             ("FENQI_SESSION_PURGE_SCHEDULE", NEVER.into()),
             ("FENQI_RETENTION_PURGE_SCHEDULE", NEVER.into()),
             ("FENQI_APPLICATION_EXPIRY_SCHEDULE", NEVER.into()),
+            ("FENQI_COB_SCHEDULE", NEVER.into()),
+            ("FENQI_DEBIT_SWEEP_SCHEDULE", NEVER.into()),
             ("FENQI_PII_KEYS", keys),
             ("FENQI_PII_INDEX_KEY", index),
         ]);

@@ -27,6 +27,7 @@ mod plan_opening;
 mod platforms;
 mod processes;
 mod proposals;
+mod repayment;
 mod risk;
 mod scale_out;
 mod schema;

@@ -81,7 +81,7 @@ pub async fn to_agreement(
     (id, res["data"]["issueAgreement"]["id"].clone())
 }
 
-async fn sign(app: &TestApp, agreement: &Value, agent: &str) -> Value {
+pub async fn sign(app: &TestApp, agreement: &Value, agent: &str) -> Value {
     let res = app
         .gql(
             "mutation($id: ID!) { recordPaperSignature(agreementId: $id, scanSha256: \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\", witness: \"Wang Min\") { method } }",

@@ -1,6 +1,8 @@
 //! The job kinds. Each is a serializable payload and a handler that calls one domain use
 //! case and reports the outcome.
 
+pub mod close_of_business;
+pub mod debit;
 pub mod expire_applications;
 pub mod open_plans;
 pub mod purge_retained_identities;

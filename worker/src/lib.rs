@@ -13,4 +13,4 @@ pub use events::{JobEvent, JobOutcome};
 pub use liveness::{Liveness, LivenessProbe, WorkerIdentity};
 pub use queue::{JobQueue, QueueError, QueueSettings};
 pub use run::{WorkerDeps, run};
-pub use schedules::{ScheduleError, Schedules};
+pub use schedules::{ScheduleError, ScheduleTexts, Schedules};

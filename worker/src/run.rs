@@ -14,8 +14,8 @@ use tokio::sync::broadcast;
 
 use crate::events::{JobEvent, JobReporter};
 use crate::jobs::{
-    JobContext, expire_applications, open_plans, purge_retained_identities, purge_sessions,
-    reconcile_platforms,
+    JobContext, close_of_business, debit, expire_applications, open_plans,
+    purge_retained_identities, purge_sessions, reconcile_platforms,
 };
 use crate::liveness::{Liveness, WorkerIdentity};
 use crate::queue::JobQueue;
@@ -171,6 +171,49 @@ pub async fn run(
         identity,
         deps.schedules.open_plans,
         open_plans::OpenPlans
+    );
+    monitor = register_job!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        close_of_business::KIND,
+        close_of_business::CloseOfBusinessJob,
+        close_of_business::handle
+    );
+    monitor = register_job!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        close_of_business::sweep::KIND,
+        close_of_business::sweep::SweepDebits,
+        close_of_business::sweep::handle
+    );
+    monitor = register_job!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        debit::KIND,
+        debit::DebitJob,
+        debit::handle
+    );
+    monitor = register_schedule!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        deps.schedules.close_of_business,
+        close_of_business::CloseOfBusinessJob
+    );
+    monitor = register_schedule!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        deps.schedules.sweep_debits,
+        close_of_business::sweep::SweepDebits
     );
     monitor = register_schedule!(
         monitor,

@@ -20,6 +20,11 @@ pub const RECONCILE_PLATFORMS_SETTING: &str = "FENQI_RECONCILE_SCHEDULE";
 /// The setting naming the schedule of retries of signed plans not opened yet.
 pub const OPEN_PLANS_SETTING: &str = "FENQI_PLAN_OPENING_SCHEDULE";
 
+/// The setting of the close-of-business schedule.
+pub const CLOSE_OF_BUSINESS_SETTING: &str = "FENQI_COB_SCHEDULE";
+/// The setting of the schedule that queues lost debits again.
+pub const SWEEP_DEBITS_SETTING: &str = "FENQI_DEBIT_SWEEP_SCHEDULE";
+
 /// The schedules, parsed.
 #[derive(Debug, Clone)]
 pub struct Schedules {
@@ -33,6 +38,29 @@ pub struct Schedules {
     pub reconcile_platforms: cron::Schedule,
     /// When to retry opening signed plans.
     pub open_plans: cron::Schedule,
+    /// When to close the business day (and queue its debits).
+    pub close_of_business: cron::Schedule,
+    /// When to queue again debits whose jobs were lost.
+    pub sweep_debits: cron::Schedule,
+}
+
+/// The cron expressions, as configured.
+#[derive(Debug, Clone, Copy)]
+pub struct ScheduleTexts<'a> {
+    /// `FENQI_SESSION_PURGE_SCHEDULE`.
+    pub purge_sessions: &'a str,
+    /// `FENQI_RETENTION_PURGE_SCHEDULE`.
+    pub purge_retained_identities: &'a str,
+    /// `FENQI_APPLICATION_EXPIRY_SCHEDULE`.
+    pub expire_applications: &'a str,
+    /// `FENQI_RECONCILE_SCHEDULE`.
+    pub reconcile_platforms: &'a str,
+    /// `FENQI_PLAN_OPENING_SCHEDULE`.
+    pub open_plans: &'a str,
+    /// `FENQI_COB_SCHEDULE`.
+    pub close_of_business: &'a str,
+    /// `FENQI_DEBIT_SWEEP_SCHEDULE`.
+    pub sweep_debits: &'a str,
 }
 
 /// A schedule that does not parse.
@@ -58,22 +86,24 @@ pub fn parse_cron(
 
 impl Schedules {
     /// Parses every schedule.
-    pub fn parse(
-        purge_sessions: &str,
-        purge_retained_identities: &str,
-        expire_applications: &str,
-        reconcile_platforms: &str,
-        open_plans: &str,
-    ) -> Result<Self, ScheduleError> {
+    pub fn parse(texts: ScheduleTexts<'_>) -> Result<Self, ScheduleError> {
         Ok(Self {
-            purge_sessions: parse_cron(purge_sessions, PURGE_SESSIONS_SETTING)?,
+            purge_sessions: parse_cron(texts.purge_sessions, PURGE_SESSIONS_SETTING)?,
             purge_retained_identities: parse_cron(
-                purge_retained_identities,
+                texts.purge_retained_identities,
                 PURGE_RETAINED_SETTING,
             )?,
-            expire_applications: parse_cron(expire_applications, EXPIRE_APPLICATIONS_SETTING)?,
-            reconcile_platforms: parse_cron(reconcile_platforms, RECONCILE_PLATFORMS_SETTING)?,
-            open_plans: parse_cron(open_plans, OPEN_PLANS_SETTING)?,
+            expire_applications: parse_cron(
+                texts.expire_applications,
+                EXPIRE_APPLICATIONS_SETTING,
+            )?,
+            reconcile_platforms: parse_cron(
+                texts.reconcile_platforms,
+                RECONCILE_PLATFORMS_SETTING,
+            )?,
+            open_plans: parse_cron(texts.open_plans, OPEN_PLANS_SETTING)?,
+            close_of_business: parse_cron(texts.close_of_business, CLOSE_OF_BUSINESS_SETTING)?,
+            sweep_debits: parse_cron(texts.sweep_debits, SWEEP_DEBITS_SETTING)?,
         })
     }
 }

@@ -8,6 +8,7 @@ pub mod customer_profile;
 pub mod ids;
 pub mod money;
 pub mod negotiation;
+pub mod plan;
 pub mod platform;
 pub mod proposal;
 

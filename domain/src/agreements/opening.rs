@@ -26,6 +26,7 @@ use crate::jobs::ledger::{self, RunOutcome};
 use crate::money::Money;
 use crate::platforms::plan_frequency;
 use crate::platforms::registry::parse_products;
+use crate::repayment::engine::{Bucket, PlanTerms};
 use crate::schedule::Frequency;
 use crate::service::Domain;
 
@@ -129,6 +130,14 @@ impl Domain {
             payment_day: u32::try_from(terms.payment_day).unwrap_or(1),
             start_date,
         };
+        // The plan keeps its product's late-charge terms: repayment reads them, not the
+        // catalogue, which may change after signing.
+        let plan_terms = PlanTerms {
+            grace_days: product.late_charge.grace_days,
+            late_daily_rate: product.late_charge.daily_rate,
+        };
+        let plan_terms_json = serde_json::to_string(&plan_terms)
+            .map_err(|e| DomainError::Internal(format!("plan terms: {e}")))?;
         let existing = self.plan_of(application_id).await?;
         let status = match existing {
             // Opened before a crash stopped the activation: only activate.
@@ -168,6 +177,9 @@ impl Domain {
                     platform_code: Set(Some(platform_code.clone())),
                     external_ref: Set(Some(status.plan_ref.clone())),
                     status_sequence: Set(status.sequence),
+                    delinquent_since: Set(None),
+                    bucket: Set(Bucket::Current.as_str().to_owned()),
+                    terms: Set(Some(plan_terms_json.clone())),
                 })
                 .on_conflict(
                     OnConflict::column(installment_plan::Column::ApplicationId)
@@ -186,6 +198,8 @@ impl Domain {
                 }
                 let mut entries = Vec::with_capacity(facts.rows.len());
                 for row in &facts.rows {
+                    let due = chrono::NaiveDate::parse_from_str(&row.due_date, "%Y-%m-%d")
+                        .map_err(|e| DomainError::Internal(format!("a due date: {e}")))?;
                     entries.push(plan_entry::ActiveModel {
                         id: Set(Uuid::now_v7()),
                         plan_id: Set(plan_id),
@@ -197,6 +211,18 @@ impl Domain {
                         fee_fen: Set(fen(&row.amounts[3])?),
                         remaining_fen: Set(fen(&row.amounts[4])?),
                         status: Set("DUE".into()),
+                        paid_principal_fen: Set(0),
+                        paid_interest_fen: Set(0),
+                        paid_fee_fen: Set(0),
+                        paid_penalty_fen: Set(0),
+                        penalty_fen: Set(0),
+                        penalty_through: Set(None),
+                        collect_on: Set(Some(row.due_date.clone())),
+                        overdue_on: Set(Some(
+                            plan_terms.overdue_on(due).format("%Y-%m-%d").to_string(),
+                        )),
+                        attempts: Set(0),
+                        settled_on: Set(None),
                     });
                 }
                 for chunk in entries.chunks(200) {

@@ -88,13 +88,17 @@ pub enum Permission {
     CountersignAgreement,
     /// Read the demo outbox (only where it is switched on).
     ReadDemoOutbox,
+    /// Read a plan, its schedule, payments and progress (customers: their own).
+    ReadPlan,
+    /// List and filter every plan.
+    ListPlans,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 38] = [
+    pub const ALL: [Permission; 40] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -133,6 +137,8 @@ impl Permission {
         Permission::SignAgreement,
         Permission::CountersignAgreement,
         Permission::ReadDemoOutbox,
+        Permission::ReadPlan,
+        Permission::ListPlans,
     ];
 
     /// The roles that hold it.
@@ -176,6 +182,8 @@ impl Permission {
             Permission::SignAgreement => &[Customer],
             Permission::CountersignAgreement => &[Agent],
             Permission::ReadDemoOutbox => &[Admin],
+            Permission::ReadPlan => &[Customer, Agent, RiskOfficer, Admin, Auditor],
+            Permission::ListPlans => &[Agent, RiskOfficer, Admin, Auditor],
         }
     }
 
@@ -225,6 +233,8 @@ impl Permission {
             Permission::SignAgreement => "sign agreement",
             Permission::CountersignAgreement => "countersign agreement",
             Permission::ReadDemoOutbox => "read demo outbox",
+            Permission::ReadPlan => "read plan",
+            Permission::ListPlans => "list plans",
         }
     }
 }

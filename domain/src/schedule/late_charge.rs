@@ -100,6 +100,21 @@ impl LateChargePolicy {
     }
 }
 
+/// A product's late charge by the day (the platforms' terms: `daily_rate` a day on the
+/// overdue amount): `round(overdue × daily_rate × days)`, one exact product rounded half-up
+/// to the fen once. `None` for a negative amount or rate, or one too large to store.
+pub fn daily_late_charge(overdue_fen: i64, daily_rate: Decimal, days: u32) -> Option<i64> {
+    if overdue_fen < 0 || daily_rate.is_sign_negative() && !daily_rate.is_zero() {
+        return None;
+    }
+    if days == 0 || overdue_fen == 0 {
+        return Some(0);
+    }
+    Ratio::new(daily_rate, 1)
+        .times(u64::from(days))
+        .and_then(|ratio| ratio.apply(overdue_fen))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +167,16 @@ mod tests {
             p.penalty_interest(Money::ZERO, rate(dec!(0.12)), 30),
             Ok(Money::ZERO)
         );
+    }
+
+    #[test]
+    fn daily_charges_round_once() {
+        // 727.31 × 0.0005 × 1 = 0.363655 → 0.36; × 10 days = 3.63655 → 3.64 (not 10 × 0.36).
+        assert_eq!(daily_late_charge(72_731, dec!(0.0005), 1), Some(36));
+        assert_eq!(daily_late_charge(72_731, dec!(0.0005), 10), Some(364));
+        assert_eq!(daily_late_charge(72_731, dec!(0.0005), 0), Some(0));
+        assert_eq!(daily_late_charge(-1, dec!(0.0005), 3), None);
+        assert_eq!(daily_late_charge(100, dec!(-0.1), 3), None);
     }
 
     #[test]

@@ -1,0 +1,261 @@
+//! One automatic debit (`DebitJob`): collect an installment through its plan's platform
+//! under the attempt's key (`debit:<entry>:<attempt>`) and post what came of it, exactly
+//! once. The platform keeps the key, so a job that crashed after collecting, or is
+//! delivered twice, asks again and gets the same answer with no second movement; the
+//! posting moves the attempt out of `QUEUED` in the same transaction that records the
+//! payment, so only one delivery posts.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use adapters::platforms::{CollectOutcome, CollectRequest, PlatformError};
+use entities::debit_attempt::{self, DebitStatus};
+use entities::plan_payment::{self, PaymentKind};
+use entities::{installment_plan, installment_platform, plan_entry};
+
+use super::engine::retry_day;
+use super::store::{self, ACTIVE_PLAN};
+use crate::db::begin_write;
+use crate::error::{DomainError, DomainResult};
+use crate::service::Domain;
+
+/// What one debit came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DebitOutcome {
+    /// Collected and posted (fen).
+    Collected(i64),
+    /// Too little money; tried again on the day given, if any.
+    Insufficient(Option<chrono::NaiveDate>),
+    /// The platform answers later (by callback).
+    Pending,
+    /// Refused; staff must look (the reason).
+    Failed(String),
+    /// Nothing to do: settled, changed, or done by another delivery.
+    Skipped(String),
+}
+
+/// The idempotency key of an attempt.
+pub fn debit_key(entry_id: Uuid, attempt: i32) -> String {
+    format!("debit:{entry_id}:{attempt}")
+}
+
+impl Domain {
+    /// Runs the debit attempt `attempt_id` (see the module documentation).
+    pub async fn run_debit(&self, attempt_id: Uuid) -> DomainResult<DebitOutcome> {
+        let Some(attempt) = debit_attempt::Entity::find_by_id(attempt_id)
+            .one(self.db())
+            .await?
+        else {
+            return Ok(DebitOutcome::Skipped("no such attempt".into()));
+        };
+        if attempt.status != DebitStatus::Queued {
+            return Ok(DebitOutcome::Skipped(format!(
+                "attempt already {:?}",
+                attempt.status
+            )));
+        }
+        let entry = plan_entry::Entity::find_by_id(attempt.entry_id)
+            .one(self.db())
+            .await?
+            .ok_or_else(|| DomainError::Internal("a debit attempt without its entry".into()))?;
+        let plan = installment_plan::Entity::find_by_id(attempt.plan_id)
+            .one(self.db())
+            .await?
+            .ok_or_else(|| DomainError::Internal("a debit attempt without its plan".into()))?;
+        let today = self.business_date();
+        let mut installment = store::installment(&entry)?;
+        installment.accrue(&store::terms(&plan), today);
+        let owed = installment.owed().total();
+        if plan.status != ACTIVE_PLAN || owed < attempt.amount_fen {
+            // Paid (or closed) since the attempt was made: never take more than is owed.
+            // Whatever is still owed is collected from the next business day's run.
+            let reason = if plan.status != ACTIVE_PLAN {
+                format!("the plan is {}", plan.status)
+            } else {
+                "the installment was paid in part since".to_owned()
+            };
+            let next = (owed > 0 && plan.status == ACTIVE_PLAN).then(|| store::text(today));
+            self.finish_attempt(&attempt, DebitStatus::Skipped, None, Some(&reason), next)
+                .await?;
+            return Ok(DebitOutcome::Skipped(reason));
+        }
+        let code = plan.platform_code.clone().unwrap_or_default();
+        let row = installment_platform::Entity::find_by_id(code.clone())
+            .one(self.db())
+            .await?
+            .ok_or_else(|| DomainError::Internal(format!("the plan's platform {code} is gone")))?;
+        let platform = self.platform_of(&row)?;
+        let request = CollectRequest {
+            idempotency_key: debit_key(entry.id, attempt.attempt),
+            customer_id: plan.customer_id,
+            plan_ref: plan.external_ref.clone().unwrap_or_default(),
+            amount_fen: attempt.amount_fen,
+        };
+        match platform.collect(&request).await {
+            Ok(CollectOutcome::Succeeded { reference }) => {
+                self.post_debit(&attempt, &reference).await
+            }
+            Ok(CollectOutcome::InsufficientFunds) => {
+                let next = retry_day(
+                    installment.due_date,
+                    u32::try_from(attempt.attempt).unwrap_or(u32::MAX),
+                    &self.settings().debit_retry_days,
+                )
+                .map(|d| d.max(today + chrono::Days::new(1)));
+                self.finish_attempt(
+                    &attempt,
+                    DebitStatus::Insufficient,
+                    None,
+                    Some("insufficient funds"),
+                    next.map(store::text),
+                )
+                .await?;
+                Ok(DebitOutcome::Insufficient(next))
+            }
+            Ok(CollectOutcome::Pending { reference }) => {
+                self.finish_attempt(&attempt, DebitStatus::Pending, Some(&reference), None, None)
+                    .await?;
+                Ok(DebitOutcome::Pending)
+            }
+            Ok(CollectOutcome::AccountClosed) => {
+                let reason = "the repayment account is closed";
+                self.finish_attempt(&attempt, DebitStatus::Failed, None, Some(reason), None)
+                    .await?;
+                Ok(DebitOutcome::Failed(reason.into()))
+            }
+            Ok(CollectOutcome::Rejected { reason }) => {
+                self.finish_attempt(&attempt, DebitStatus::Failed, None, Some(&reason), None)
+                    .await?;
+                Ok(DebitOutcome::Failed(reason))
+            }
+            // Not answered: the job fails and is retried; the attempt stays queued.
+            Err(PlatformError::Unavailable(reason)) => Err(DomainError::Unavailable(format!(
+                "{code} did not answer the debit: {reason}"
+            ))),
+            Err(other) => {
+                let reason = other.to_string();
+                self.finish_attempt(&attempt, DebitStatus::Failed, None, Some(&reason), None)
+                    .await?;
+                Ok(DebitOutcome::Failed(reason))
+            }
+        }
+    }
+
+    /// Ends a queued attempt without a payment, and sets when its installment is
+    /// collected next. Only the first delivery to get here changes anything.
+    async fn finish_attempt(
+        &self,
+        attempt: &debit_attempt::Model,
+        status: DebitStatus,
+        reference: Option<&str>,
+        reason: Option<&str>,
+        collect_on: Option<String>,
+    ) -> DomainResult<()> {
+        let now = store::millis(self.now());
+        let txn = begin_write(self.db()).await?;
+        let moved = debit_attempt::Entity::update_many()
+            .col_expr(debit_attempt::Column::Status, Expr::value(status))
+            .col_expr(
+                debit_attempt::Column::Reference,
+                Expr::value(reference.map(str::to_owned)),
+            )
+            .col_expr(
+                debit_attempt::Column::Reason,
+                Expr::value(reason.map(str::to_owned)),
+            )
+            .col_expr(debit_attempt::Column::FinishedAt, Expr::value(now))
+            .filter(debit_attempt::Column::Id.eq(attempt.id))
+            .filter(debit_attempt::Column::Status.eq(DebitStatus::Queued))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        if moved == 1 && collect_on.is_some() {
+            plan_entry::Entity::update_many()
+                .col_expr(plan_entry::Column::CollectOn, Expr::value(collect_on))
+                .filter(plan_entry::Column::Id.eq(attempt.entry_id))
+                .filter(plan_entry::Column::Status.ne(store::PAID))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Posts a collected debit: the attempt succeeds, the payment is recorded under the
+    /// attempt's key and allocated to its installment, the plan's delinquency follows.
+    async fn post_debit(
+        &self,
+        attempt: &debit_attempt::Model,
+        reference: &str,
+    ) -> DomainResult<DebitOutcome> {
+        let now = self.now();
+        let today = self.business_date();
+        let txn = begin_write(self.db()).await?;
+        let moved = debit_attempt::Entity::update_many()
+            .col_expr(
+                debit_attempt::Column::Status,
+                Expr::value(DebitStatus::Succeeded),
+            )
+            .col_expr(
+                debit_attempt::Column::Reference,
+                Expr::value(reference.to_owned()),
+            )
+            .col_expr(
+                debit_attempt::Column::FinishedAt,
+                Expr::value(store::millis(now)),
+            )
+            .filter(debit_attempt::Column::Id.eq(attempt.id))
+            .filter(debit_attempt::Column::Status.eq(DebitStatus::Queued))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        if moved == 0 {
+            txn.rollback().await?;
+            return Ok(DebitOutcome::Skipped("posted by another delivery".into()));
+        }
+        let entry = plan_entry::Entity::find_by_id(attempt.entry_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DomainError::Internal("a debit attempt without its entry".into()))?;
+        let plan = installment_plan::Entity::find_by_id(attempt.plan_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DomainError::Internal("a debit attempt without its plan".into()))?;
+        let mut installment = store::installment(&entry)?;
+        installment.accrue(&store::terms(&plan), today);
+        let share = installment.pay(attempt.amount_fen);
+        if share.total() != attempt.amount_fen {
+            // Checked before collecting; a concurrent payment in between would be a bug
+            // upstream, and the money must not vanish: refuse and let staff see it.
+            txn.rollback().await?;
+            return Err(DomainError::Internal(format!(
+                "debit {} collected {} fen but the installment owes {}",
+                attempt.id,
+                attempt.amount_fen,
+                share.total()
+            )));
+        }
+        plan_payment::Entity::insert(plan_payment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            plan_id: Set(plan.id),
+            entry_id: Set(Some(entry.id)),
+            kind: Set(PaymentKind::AutoDebit),
+            source_key: Set(debit_key(entry.id, attempt.attempt)),
+            amount_fen: Set(attempt.amount_fen),
+            penalty_fen: Set(share.penalty),
+            interest_fen: Set(share.interest),
+            fee_fen: Set(share.fee),
+            principal_fen: Set(share.principal),
+            reference: Set(Some(reference.to_owned())),
+            business_date: Set(store::text(today)),
+            posted_at: Set(store::millis(now)),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        store::save_installment(&txn, &entry, &installment, today).await?;
+        store::refresh_plan(&txn, plan.id, today, store::millis(now)).await?;
+        txn.commit().await?;
+        Ok(DebitOutcome::Collected(attempt.amount_fen))
+    }
+}

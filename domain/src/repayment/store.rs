@@ -1,0 +1,172 @@
+//! Between the stored rows and the engine: an entry row as an [`Installment`], a plan's
+//! terms, and writing back what a payment changed.
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use entities::{installment_plan, plan_entry};
+
+use super::engine::{Bucket, Installment, Parts, PlanTerms};
+use crate::clock::to_millis;
+use crate::error::{DomainError, DomainResult};
+
+/// An entry's status while something is owed and not yet overdue.
+pub(super) const DUE: &str = "DUE";
+/// Owed past its grace days.
+pub(super) const OVERDUE: &str = "OVERDUE";
+/// Settled.
+pub(super) const PAID: &str = "PAID";
+/// A plan being repaid.
+pub(super) const ACTIVE_PLAN: &str = "active";
+/// A plan repaid in full.
+pub(super) const CLOSED_PLAN: &str = "closed";
+
+/// A stored `YYYY-MM-DD`.
+pub(super) fn date(text: &str) -> DomainResult<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| DomainError::Internal(format!("a stored date '{text}': {e}")))
+}
+
+/// A date as stored.
+pub(super) fn text(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// The repayment terms of a plan (the house defaults for a plan opened before they were
+/// kept).
+pub(super) fn terms(plan: &installment_plan::Model) -> PlanTerms {
+    plan.terms
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default()
+}
+
+/// The engine's view of an entry row.
+pub(super) fn installment(row: &plan_entry::Model) -> DomainResult<Installment> {
+    Ok(Installment {
+        period: u32::try_from(row.period).unwrap_or(0),
+        due_date: date(&row.due_date)?,
+        scheduled: Parts {
+            penalty: 0,
+            interest: row.interest_fen,
+            fee: row.fee_fen,
+            principal: row.principal_fen,
+        },
+        paid: Parts {
+            penalty: row.paid_penalty_fen,
+            interest: row.paid_interest_fen,
+            fee: row.paid_fee_fen,
+            principal: row.paid_principal_fen,
+        },
+        penalty: row.penalty_fen,
+        penalty_through: row.penalty_through.as_deref().map(date).transpose()?,
+    })
+}
+
+/// A plan's entries in period order.
+pub(super) async fn entries<C: ConnectionTrait>(
+    db: &C,
+    plan_id: Uuid,
+) -> DomainResult<Vec<plan_entry::Model>> {
+    Ok(plan_entry::Entity::find()
+        .filter(plan_entry::Column::PlanId.eq(plan_id))
+        .order_by_asc(plan_entry::Column::Period)
+        .all(db)
+        .await?)
+}
+
+/// Writes back an entry after a payment on `today`: what is paid and accrued, and, once
+/// settled, its status and the end of its debits and overdue clock.
+pub(super) async fn save_installment<C: ConnectionTrait>(
+    db: &C,
+    row: &plan_entry::Model,
+    after: &Installment,
+    today: NaiveDate,
+) -> DomainResult<()> {
+    let mut update = plan_entry::Entity::update_many()
+        .col_expr(
+            plan_entry::Column::PaidPenaltyFen,
+            Expr::value(after.paid.penalty),
+        )
+        .col_expr(
+            plan_entry::Column::PaidInterestFen,
+            Expr::value(after.paid.interest),
+        )
+        .col_expr(plan_entry::Column::PaidFeeFen, Expr::value(after.paid.fee))
+        .col_expr(
+            plan_entry::Column::PaidPrincipalFen,
+            Expr::value(after.paid.principal),
+        )
+        .col_expr(plan_entry::Column::PenaltyFen, Expr::value(after.penalty))
+        .col_expr(
+            plan_entry::Column::PenaltyThrough,
+            Expr::value(after.penalty_through.map(text)),
+        )
+        .filter(plan_entry::Column::Id.eq(row.id));
+    if after.settled() {
+        update = update
+            .col_expr(plan_entry::Column::Status, Expr::value(PAID))
+            .col_expr(plan_entry::Column::SettledOn, Expr::value(text(today)))
+            .col_expr(
+                plan_entry::Column::CollectOn,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                plan_entry::Column::OverdueOn,
+                Expr::value(Option::<String>::None),
+            );
+    }
+    update.exec(db).await?;
+    Ok(())
+}
+
+/// Sets a plan's delinquency from its entries on `today` (after a payment changed them):
+/// since when it is overdue, its days past due and bucket; and closes it once every
+/// entry is paid.
+pub(super) async fn refresh_plan<C: ConnectionTrait>(
+    db: &C,
+    plan_id: Uuid,
+    today: NaiveDate,
+    now_millis: i64,
+) -> DomainResult<()> {
+    let rows = entries(db, plan_id).await?;
+    let oldest_overdue = rows
+        .iter()
+        .filter(|r| r.status == OVERDUE)
+        .map(|r| r.due_date.clone())
+        .min();
+    let days = match &oldest_overdue {
+        Some(since) => (today - date(since)?).num_days(),
+        None => 0,
+    };
+    let all_paid = rows.iter().all(|r| r.status == PAID);
+    let mut update = installment_plan::Entity::update_many()
+        .col_expr(
+            installment_plan::Column::DelinquentSince,
+            Expr::value(oldest_overdue.clone()),
+        )
+        .col_expr(
+            installment_plan::Column::DaysPastDue,
+            Expr::value(i32::try_from(days).unwrap_or(i32::MAX)),
+        )
+        .col_expr(
+            installment_plan::Column::Bucket,
+            Expr::value(Bucket::of(days).as_str()),
+        )
+        .filter(installment_plan::Column::Id.eq(plan_id));
+    if all_paid {
+        update = update
+            .col_expr(installment_plan::Column::Status, Expr::value(CLOSED_PLAN))
+            .col_expr(installment_plan::Column::ClosedAt, Expr::value(now_millis))
+            .filter(installment_plan::Column::Status.eq(ACTIVE_PLAN));
+    }
+    update.exec(db).await?;
+    Ok(())
+}
+
+/// `now` as stored.
+pub(super) fn millis(now: chrono::DateTime<chrono::Utc>) -> i64 {
+    to_millis(now)
+}

@@ -1,0 +1,313 @@
+//! Repayment on the bank's own ledger, on the business clock: close of business makes one
+//! debit attempt per installment due, each posts once whatever is run twice; a month with
+//! too little money is retried on D+1 and D+3, then turns overdue with a late charge and a
+//! bucket; the customer's progress and the ledger agree at every step; staff filter plans
+//! by bucket; no customer reads another's plan.
+
+use std::sync::Arc;
+
+use adapters::platforms::InternalPlatform;
+use adapters::platforms::internal::COLLECTIONS;
+use chrono::{NaiveDate, TimeZone, Utc};
+use domain::auth::Role;
+use domain::clock::Clock;
+use domain::repayment::DebitOutcome;
+use entities::{ledger_account, plan_entry};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+
+use crate::customers::onboarded_customer;
+use crate::helpers::{TestApp, error_code};
+use crate::plan_opening::{plans_of, sign, to_agreement};
+use crate::risk::ready_customer;
+
+const PLANS: &str = "{ myPlans { id status bucket schedule { period dueDate status owed { total lateCharge } } payments { kind period amount allocation { interest principal lateCharge } } progress { periodsPaid periodsTotal principalPaid principalRemaining percentComplete nextDueDate nextDueAmount overdueAmount overdueDays bucket } } }";
+
+/// Moves the business clock to 09:00 in Shanghai on `day`.
+fn at(app: &TestApp, day: NaiveDate) {
+    let morning = day.and_hms_opt(1, 0, 0).expect("time");
+    app.clock.set(Utc.from_utc_datetime(&morning));
+}
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+}
+
+/// Closes the business day and runs each attempt it made (twice: a duplicate delivery).
+async fn close_and_debit(app: &TestApp) -> Vec<DebitOutcome> {
+    let domain = app.platform.domain();
+    let cob = domain
+        .close_of_business(domain.business_date())
+        .await
+        .expect("close of business");
+    let again = domain
+        .close_of_business(domain.business_date())
+        .await
+        .expect("close of business again");
+    assert!(again.attempts.is_empty(), "a second run makes nothing new");
+    let mut outcomes = Vec::new();
+    for attempt in &cob.attempts {
+        outcomes.push(domain.run_debit(*attempt).await.expect("debit"));
+        let twice = domain.run_debit(*attempt).await.expect("debit again");
+        assert!(matches!(twice, DebitOutcome::Skipped(_)), "{twice:?}");
+    }
+    outcomes
+}
+
+/// The customer's plan, read with a fresh login (the clock moves months; sessions end).
+async fn my_plan(app: &TestApp) -> Value {
+    let token = app.login(crate::customers::MOBILE, "a good password").await;
+    let res = app.gql(PLANS, json!({}), Some(&token)).await;
+    assert!(res["errors"].is_null(), "{res}");
+    res["data"]["myPlans"][0].clone()
+}
+
+/// The collections account equals every auto-debit posted (fen).
+async fn ledger_agrees(app: &TestApp, plan: &Value) {
+    let collected = ledger_account::Entity::find()
+        .filter(ledger_account::Column::Code.eq(COLLECTIONS))
+        .one(app.db())
+        .await
+        .expect("account")
+        .map_or(0, |a| a.balance_fen);
+    let posted: i64 = plan["payments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            let yuan: f64 = p["amount"].as_str().unwrap_or("0").parse().unwrap_or(0.0);
+            (yuan * 100.0).round() as i64
+        })
+        .sum();
+    assert_eq!(collected, posted, "the ledger and the plan agree");
+}
+
+#[tokio::test]
+async fn close_of_business_debits_once_retries_a_short_month_and_ages_it_overdue() {
+    let app = TestApp::spawn().await;
+    let (token, customer) = ready_customer(&app).await;
+    let agent = app.staff_token(Role::Agent).await;
+    let (application, agreement) = to_agreement(&app, &token, &agent, "internal", "standard").await;
+    sign(&app, &agreement, &agent).await;
+    let plan = plans_of(&app, &application).await.remove(0);
+    let entries = plan_entry::Entity::find()
+        .filter(plan_entry::Column::PlanId.eq(plan.id))
+        .order_by_asc(plan_entry::Column::Period)
+        .all(app.db())
+        .await
+        .expect("entries");
+    assert_eq!(entries.len(), 12);
+    let customer_id = uuid::Uuid::parse_str(&customer).expect("id");
+    let clock = app.clock.clone();
+    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
+
+    // Month 1: the money is there on the due date.
+    ledger
+        .deposit("salary-1", customer_id, entries[0].payment_fen)
+        .await
+        .expect("deposit");
+    at(&app, day(&entries[0].due_date));
+    let outcomes = close_and_debit(&app).await;
+    assert_eq!(
+        outcomes,
+        vec![DebitOutcome::Collected(entries[0].payment_fen)]
+    );
+    let view = my_plan(&app).await;
+    assert_eq!(view["progress"]["periodsPaid"], 1, "{view}");
+    assert_eq!(view["progress"]["periodsTotal"], 12);
+    assert_eq!(view["schedule"][0]["status"], "PAID");
+    assert_eq!(view["payments"].as_array().map(Vec::len), Some(1));
+    assert_eq!(view["payments"][0]["kind"], "AUTO_DEBIT");
+    assert_eq!(view["progress"]["bucket"], "CURRENT");
+    ledger_agrees(&app, &view).await;
+
+    // Month 2: nothing in the account. Tried on the due date, D+1 and D+3, then no more.
+    let due = day(&entries[1].due_date);
+    at(&app, due);
+    assert_eq!(
+        close_and_debit(&app).await,
+        vec![DebitOutcome::Insufficient(Some(due + chrono::Days::new(1)))]
+    );
+    at(&app, due + chrono::Days::new(1));
+    assert_eq!(
+        close_and_debit(&app).await,
+        vec![DebitOutcome::Insufficient(Some(due + chrono::Days::new(3)))]
+    );
+    at(&app, due + chrono::Days::new(2));
+    assert!(close_and_debit(&app).await.is_empty(), "no attempt on D+2");
+    at(&app, due + chrono::Days::new(3));
+    assert_eq!(
+        close_and_debit(&app).await,
+        vec![DebitOutcome::Insufficient(None)]
+    );
+
+    // D+4: past the three days' grace, overdue, with one day's late charge.
+    at(&app, due + chrono::Days::new(4));
+    let domain = app.platform.domain();
+    let cob = domain
+        .close_of_business(domain.business_date())
+        .await
+        .expect("cob");
+    assert_eq!(cob.newly_overdue, 1);
+    assert!(cob.attempts.is_empty());
+    let view = my_plan(&app).await;
+    assert_eq!(view["bucket"], "M1", "{view}");
+    assert_eq!(view["schedule"][1]["status"], "OVERDUE");
+    assert_eq!(view["progress"]["overdueDays"], 4);
+    assert_eq!(view["progress"]["bucket"], "M1");
+    let late: f64 = view["schedule"][1]["owed"]["lateCharge"]
+        .as_str()
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or(0.0);
+    // 0.05 % a day of the installment, for one day.
+    let expected = (entries[1].payment_fen as f64 * 0.0005).round() / 100.0;
+    assert!((late - expected).abs() < 0.001, "{late} vs {expected}");
+    ledger_agrees(&app, &view).await;
+
+    // Staff find it among M1 plans, not among current ones.
+    let agent = app.staff_token(Role::Agent).await;
+    let res = app
+        .gql(
+            "query($b: DelinquencyBucket!) { plans(filter: { bucket: $b }) { edges { node { id } } } }",
+            json!({ "b": "M1" }),
+            Some(&agent),
+        )
+        .await;
+    assert_eq!(
+        res["data"]["plans"]["edges"][0]["node"]["id"],
+        plan.id.to_string(),
+        "{res}"
+    );
+    let res = app
+        .gql(
+            "query($b: DelinquencyBucket!) { plans(filter: { bucket: $b }) { edges { node { id } } } }",
+            json!({ "b": "CURRENT" }),
+            Some(&agent),
+        )
+        .await;
+    assert_eq!(res["data"]["plans"]["edges"], json!([]), "{res}");
+
+    // Month 3 is collected on its day; month 2 stays overdue (its retries are used up).
+    ledger
+        .deposit("salary-3", customer_id, entries[2].payment_fen)
+        .await
+        .expect("deposit");
+    at(&app, day(&entries[2].due_date));
+    assert_eq!(
+        close_and_debit(&app).await,
+        vec![DebitOutcome::Collected(entries[2].payment_fen)]
+    );
+    let view = my_plan(&app).await;
+    assert_eq!(view["progress"]["periodsPaid"], 2, "{view}");
+    assert_eq!(view["schedule"][1]["status"], "OVERDUE");
+    // February to March: 28 days past due, still M1; 25 days of late charge past the grace
+    // (1,041.09 × 0.05 % × 25 = 13.01).
+    assert_eq!(view["bucket"], "M1", "{view}");
+    assert_eq!(view["progress"]["overdueDays"], 28);
+    assert_eq!(view["schedule"][1]["owed"]["lateCharge"], "13.01");
+    ledger_agrees(&app, &view).await;
+
+    // Nobody else reads it.
+    let _ = token;
+    let (other, _) = onboarded_customer(&app, "13800004011").await;
+    let res = app
+        .gql(
+            "query($id: ID!) { plan(id: $id) { id } }",
+            json!({ "id": plan.id.to_string() }),
+            Some(&other),
+        )
+        .await;
+    assert_eq!(error_code(&res), Some("NOT_FOUND"), "{res}");
+    let res = app.gql(PLANS, json!({}), Some(&other)).await;
+    assert_eq!(res["data"]["myPlans"], json!([]), "{res}");
+}
+
+#[tokio::test]
+async fn the_worker_closes_the_day_through_the_queue_and_the_sweep_requeues_a_lost_debit() {
+    use worker::jobs::close_of_business::{CloseOfBusinessJob, KIND as COB, sweep};
+    use worker::jobs::debit::KIND as DEBIT;
+
+    let app = TestApp::spawn_with_worker().await;
+    let mut events = app.platform.job_events();
+    let (token, customer) = ready_customer(&app).await;
+    let agent = app.staff_token(Role::Agent).await;
+    let (application, agreement) = to_agreement(&app, &token, &agent, "internal", "standard").await;
+    sign(&app, &agreement, &agent).await;
+    let plan = plans_of(&app, &application).await.remove(0);
+    let entries = plan_entry::Entity::find()
+        .filter(plan_entry::Column::PlanId.eq(plan.id))
+        .order_by_asc(plan_entry::Column::Period)
+        .all(app.db())
+        .await
+        .expect("entries");
+    let customer_id = uuid::Uuid::parse_str(&customer).expect("id");
+    let clock = app.clock.clone();
+    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
+    ledger
+        .deposit(
+            "salary",
+            customer_id,
+            entries[0].payment_fen + entries[1].payment_fen,
+        )
+        .await
+        .expect("deposit");
+
+    // Month 1 through the worker: the close-of-business job queues the debit job.
+    at(&app, day(&entries[0].due_date));
+    app.platform
+        .queue()
+        .push(
+            COB,
+            CloseOfBusinessJob {
+                run_key: "cob-1".into(),
+            },
+        )
+        .await
+        .expect("queued");
+    let closed = crate::jobs::wait_for(&mut events, COB, "cob-1").await;
+    assert!(
+        matches!(&closed.outcome, worker::JobOutcome::Done(d) if d.contains("1 debits queued")),
+        "{closed:?}"
+    );
+    let debited = crate::jobs::wait(&mut events, DEBIT, None).await;
+    assert!(
+        matches!(&debited.outcome, worker::JobOutcome::Done(d) if d.contains("Collected")),
+        "{debited:?}"
+    );
+
+    // Month 2: the day is closed but its debit job is lost (never queued, as if the queue
+    // was flushed). The sweep hands it over again once the requeue time has passed.
+    at(&app, day(&entries[1].due_date));
+    let domain = app.platform.domain();
+    let cob = domain
+        .close_of_business(domain.business_date())
+        .await
+        .expect("cob");
+    assert_eq!(cob.attempts.len(), 1);
+    app.clock.advance(chrono::Duration::minutes(16));
+    app.platform
+        .queue()
+        .push(
+            sweep::KIND,
+            sweep::SweepDebits {
+                run_key: "sweep-1".into(),
+            },
+        )
+        .await
+        .expect("queued");
+    let swept = crate::jobs::wait_for(&mut events, sweep::KIND, "sweep-1").await;
+    assert!(
+        matches!(&swept.outcome, worker::JobOutcome::Done(d) if d.starts_with("1 debits")),
+        "{swept:?}"
+    );
+    let debited = crate::jobs::wait_for(&mut events, DEBIT, &cob.attempts[0].to_string()).await;
+    assert!(
+        matches!(&debited.outcome, worker::JobOutcome::Done(d) if d.contains("Collected")),
+        "{debited:?}"
+    );
+    let view = my_plan(&app).await;
+    assert_eq!(view["progress"]["periodsPaid"], 2, "{view}");
+    ledger_agrees(&app, &view).await;
+}

@@ -1,0 +1,49 @@
+//! `DebitJob`: one automatic debit attempt (docs/repayment.md). The attempt's key makes it
+//! idempotent: a second delivery, or a retry after a crash, moves no money twice.
+
+use std::time::Instant;
+
+use apalis::prelude::*;
+use domain::DomainResult;
+use domain::jobs::RunOutcome;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{JobContext, report};
+
+/// The job kind (also its queue name).
+pub const KIND: &str = "debit";
+
+/// Collect one installment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebitJob {
+    /// The debit attempt (kept in the database).
+    pub attempt_id: Uuid,
+}
+
+/// Queues one job per attempt; answers how many were queued.
+pub(crate) async fn queue_all(ctx: &JobContext, attempts: &[Uuid]) -> DomainResult<usize> {
+    for attempt_id in attempts {
+        ctx.queue
+            .push(
+                KIND,
+                DebitJob {
+                    attempt_id: *attempt_id,
+                },
+            )
+            .await
+            .map_err(|e| domain::DomainError::Unavailable(e.to_string()))?;
+    }
+    Ok(attempts.len())
+}
+
+/// The handler.
+pub async fn handle(job: DebitJob, ctx: Data<JobContext>) -> Result<(), BoxDynError> {
+    let started = Instant::now();
+    let result = ctx
+        .domain
+        .run_debit(job.attempt_id)
+        .await
+        .map(|outcome| RunOutcome::Done(format!("{outcome:?}")));
+    report(&ctx, KIND, job.attempt_id.to_string(), started, result)
+}
