@@ -67,6 +67,7 @@ pub struct MutationRoot(
     proposals::ProposalMutation,
     agreements::AgreementMutation,
     signing::SigningMutation,
+    plans::PlanMutation,
 );
 
 /// The schema type.

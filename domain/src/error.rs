@@ -50,6 +50,9 @@ pub enum DomainError {
     /// later may succeed.
     #[error("{0}")]
     Unavailable(String),
+    /// An idempotency key was sent again with a different request.
+    #[error("{0}")]
+    IdempotencyKeyReused(String),
     /// The agreement font lacks characters a document prints: the operator must name a
     /// fuller font (`FENQI_AGREEMENT_FONT`). The message names the characters.
     #[error("{0}")]
@@ -81,6 +84,7 @@ impl DomainError {
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable(_) => "UNAVAILABLE",
             Self::FontIncomplete(_) => "FONT_INCOMPLETE",
+            Self::IdempotencyKeyReused(_) => "IDEMPOTENCY_KEY_REUSED",
             Self::Internal(_) => "INTERNAL",
         }
     }

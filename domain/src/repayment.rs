@@ -2,14 +2,17 @@
 //! buckets, progress) and the use cases beside it: close of business finds what falls due
 //! and makes one debit attempt per installment (`cob.rs`), each attempt collects through
 //! the plan's platform and posts at most once (`debit.rs`), and the reads of plans and
-//! their progress (`reads.rs`).
+//! their progress (`reads.rs`); the customer pays now under an idempotency key
+//! (`pay.rs`).
 
 mod cob;
 mod debit;
 pub mod engine;
+mod pay;
 mod reads;
 mod store;
 
 pub use cob::CloseOfBusiness;
 pub use debit::DebitOutcome;
+pub use pay::{PayRequest, PaymentReceipt};
 pub use reads::{EntryView, PaymentView, PlanFilter, PlanView};

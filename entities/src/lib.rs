@@ -27,6 +27,7 @@ pub mod ledger_entry;
 pub mod ledger_posting;
 pub mod login_throttle;
 pub mod outbox_message;
+pub mod payment_request;
 pub mod plan_entry;
 pub mod plan_payment;
 pub mod platform_disclosure;

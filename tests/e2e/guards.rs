@@ -343,6 +343,11 @@ fn fields() -> Vec<Field> {
             access: Roles(STAFF_READERS),
         },
         Field {
+            name: "Mutation.payInstallment",
+            document: r#"mutation { payInstallment(input: { planId: "00000000-0000-0000-0000-000000000000", idempotencyKey: "guard-0001" }) { amount } }"#,
+            access: Roles(CUSTOMER),
+        },
+        Field {
             name: "Mutation.requestSigningCode",
             document: r#"mutation { requestSigningCode(agreementId: "00000000-0000-0000-0000-000000000000") { channel } }"#,
             access: Roles(CUSTOMER),

@@ -311,3 +311,101 @@ async fn the_worker_closes_the_day_through_the_queue_and_the_sweep_requeues_a_lo
     assert_eq!(view["progress"]["periodsPaid"], 2, "{view}");
     ledger_agrees(&app, &view).await;
 }
+
+const PAY: &str = "mutation($i: PayInstallmentInput!) { payInstallment(input: $i) { amount periods replayed plan { progress { periodsPaid overdueAmount overdueDays bucket } schedule { status } } } }";
+
+#[tokio::test]
+async fn a_catch_up_payment_pays_the_overdue_month_once_whatever_the_retries() {
+    let app = TestApp::spawn().await;
+    let (token, customer) = ready_customer(&app).await;
+    let agent = app.staff_token(Role::Agent).await;
+    let (application, agreement) = to_agreement(&app, &token, &agent, "internal", "standard").await;
+    sign(&app, &agreement, &agent).await;
+    let plan = plans_of(&app, &application).await.remove(0);
+    let entries = plan_entry::Entity::find()
+        .filter(plan_entry::Column::PlanId.eq(plan.id))
+        .order_by_asc(plan_entry::Column::Period)
+        .all(app.db())
+        .await
+        .expect("entries");
+    let customer_id = uuid::Uuid::parse_str(&customer).expect("id");
+    let clock = app.clock.clone();
+    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
+
+    // Month 1 is missed: three attempts, then overdue for 10 days.
+    let due = day(&entries[0].due_date);
+    for offset in [0, 1, 3] {
+        at(&app, due + chrono::Days::new(offset));
+        close_and_debit(&app).await;
+    }
+    at(&app, due + chrono::Days::new(13));
+    close_and_debit(&app).await;
+    let token = app.login(crate::customers::MOBILE, "a good password").await;
+    let pay = |key: &str, amount: Option<&str>| {
+        let mut input = json!({ "planId": plan.id.to_string(), "idempotencyKey": key });
+        if let Some(a) = amount {
+            input["amount"] = json!(a);
+        }
+        json!({ "i": input })
+    };
+
+    // Too little money: refused, nothing moved, and the refusal is the key's answer.
+    let res = app.gql(PAY, pay("catch-up-0001", None), Some(&token)).await;
+    assert_eq!(error_code(&res), Some("VALIDATION"), "{res}");
+    assert!(res.to_string().contains("less than"), "{res}");
+
+    // The money arrives; a new key pays the month with 10 days of late charge.
+    ledger
+        .deposit("salary", customer_id, 200_000)
+        .await
+        .expect("deposit");
+    let res = app.gql(PAY, pay("catch-up-0002", None), Some(&token)).await;
+    assert!(res["errors"].is_null(), "{res}");
+    let paid = res["data"]["payInstallment"].clone();
+    // 10 days past the grace at 0.05 % a day.
+    let late = (entries[0].payment_fen as f64 * 0.0005 * 10.0).round() as i64;
+    let expected = format!("{:.2}", (entries[0].payment_fen + late) as f64 / 100.0);
+    assert_eq!(paid["amount"], json!(expected), "{res}");
+    assert_eq!(paid["periods"], json!([1]));
+    assert_eq!(paid["replayed"], false);
+    assert_eq!(paid["plan"]["schedule"][0]["status"], "PAID");
+    assert_eq!(paid["plan"]["progress"]["bucket"], "CURRENT");
+    assert_eq!(paid["plan"]["progress"]["overdueAmount"], "0.00");
+    let balance = ledger.balance(customer_id).await.expect("balance");
+
+    // The answer was lost: the same key again, here and through a second API process,
+    // replays it and moves nothing.
+    let second = app.second_api().await;
+    for base in [app.base.clone(), second] {
+        let (res, _) = app
+            .gql_counted_at(&base, PAY, pay("catch-up-0002", None), Some(&token))
+            .await;
+        assert_eq!(
+            res["data"]["payInstallment"]["amount"],
+            json!(expected),
+            "{res}"
+        );
+        assert_eq!(res["data"]["payInstallment"]["replayed"], true);
+    }
+    assert_eq!(ledger.balance(customer_id).await.expect("balance"), balance);
+    // The same key for another request is refused with its own code.
+    let res = app
+        .gql(PAY, pay("catch-up-0002", Some("10.00")), Some(&token))
+        .await;
+    assert_eq!(error_code(&res), Some("IDEMPOTENCY_KEY_REUSED"), "{res}");
+    let view = my_plan(&app).await;
+    assert_eq!(view["payments"].as_array().map(Vec::len), Some(1), "{view}");
+    ledger_agrees(&app, &view).await;
+
+    // A bad key, more than may be paid now, and someone else's plan are refused.
+    let res = app.gql(PAY, pay("short", None), Some(&token)).await;
+    assert_eq!(error_code(&res), Some("VALIDATION"), "{res}");
+    let res = app
+        .gql(PAY, pay("too-much-0001", Some("99999")), Some(&token))
+        .await;
+    assert_eq!(error_code(&res), Some("VALIDATION"), "{res}");
+    assert!(res.to_string().contains("prepay"), "{res}");
+    let (other, _) = onboarded_customer(&app, "13800004012").await;
+    let res = app.gql(PAY, pay("not-mine-0001", None), Some(&other)).await;
+    assert_eq!(error_code(&res), Some("NOT_FOUND"), "{res}");
+}

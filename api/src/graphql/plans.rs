@@ -3,15 +3,18 @@
 //! call the use case, shape.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use domain::auth::Permission;
+use domain::money::Money;
 use domain::page::PageRequest;
-use domain::repayment::PlanFilter;
+use domain::repayment::{PayRequest, PlanFilter};
 
 use super::context::ContextExt;
 use super::cursor;
-use super::errors::GqlResult;
+use super::errors::{GqlResult, invalid};
 use super::guard::RoleGuard;
+use super::scalars::Decimal;
+use super::types::money::money;
 use super::types::parse_id;
 use super::types::plan::{BucketGql, Plan};
 
@@ -76,5 +79,78 @@ impl PlanQuery {
         };
         let result = ctx.domain()?.plans(filter, page, &caller).await.gql()?;
         Ok(cursor::connection(result, page.after.is_some(), Plan::from))
+    }
+}
+
+/// What the customer pays now.
+#[derive(InputObject)]
+pub struct PayInstallmentInput {
+    /// The plan.
+    pub plan_id: ID,
+    /// How much, in yuan; leave it out to pay everything due today (or the next
+    /// installment when nothing is due). At most what is due plus the next installment.
+    pub amount: Option<Decimal>,
+    /// Your key for this payment (8–128 letters, digits, `-_:.`; a UUID is ideal): retry
+    /// with the same key after a lost answer and the first answer comes back, with no
+    /// money moved twice.
+    pub idempotency_key: String,
+}
+
+/// What a payment did.
+#[derive(SimpleObject)]
+pub struct PaymentResult {
+    /// How much was paid.
+    pub amount: Decimal,
+    /// The installments it paid (numbers).
+    pub periods: Vec<u32>,
+    /// The platform's reference.
+    pub reference: String,
+    /// True when this is the first answer replayed for a retried key.
+    pub replayed: bool,
+    /// The plan after it.
+    pub plan: Plan,
+}
+
+/// Plan mutations.
+#[derive(Default)]
+pub struct PlanMutation;
+
+#[Object]
+impl PlanMutation {
+    /// Pays now from the repayment account: what is due and overdue, oldest first (late
+    /// charge, interest, fee, principal), or a given amount.
+    #[graphql(guard = "RoleGuard::new(Permission::PayPlan)")]
+    async fn pay_installment(
+        &self,
+        ctx: &Context<'_>,
+        input: PayInstallmentInput,
+    ) -> async_graphql::Result<PaymentResult> {
+        let caller = ctx.caller().await?;
+        let plan_id = parse_id(&input.plan_id, "input.planId")?;
+        let amount = input
+            .amount
+            .map(|a| Money::try_from_yuan(a.0))
+            .transpose()
+            .map_err(|e| invalid("input.amount", &e.to_string()))?;
+        let domain = ctx.domain()?;
+        let receipt = domain
+            .pay_installment(
+                PayRequest {
+                    plan_id,
+                    amount,
+                    idempotency_key: input.idempotency_key,
+                },
+                &caller,
+            )
+            .await
+            .gql()?;
+        let plan = domain.plan(plan_id, &caller).await.gql()?;
+        Ok(PaymentResult {
+            amount: money(Money::from_fen(receipt.amount_fen)),
+            periods: receipt.periods.iter().map(|(p, _)| *p).collect(),
+            reference: receipt.reference,
+            replayed: receipt.replayed,
+            plan: plan.into(),
+        })
     }
 }

@@ -92,13 +92,15 @@ pub enum Permission {
     ReadPlan,
     /// List and filter every plan.
     ListPlans,
+    /// Pay one's own plan now.
+    PayPlan,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 40] = [
+    pub const ALL: [Permission; 41] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -139,6 +141,7 @@ impl Permission {
         Permission::ReadDemoOutbox,
         Permission::ReadPlan,
         Permission::ListPlans,
+        Permission::PayPlan,
     ];
 
     /// The roles that hold it.
@@ -184,6 +187,7 @@ impl Permission {
             Permission::ReadDemoOutbox => &[Admin],
             Permission::ReadPlan => &[Customer, Agent, RiskOfficer, Admin, Auditor],
             Permission::ListPlans => &[Agent, RiskOfficer, Admin, Auditor],
+            Permission::PayPlan => &[Customer],
         }
     }
 
@@ -235,6 +239,7 @@ impl Permission {
             Permission::ReadDemoOutbox => "read demo outbox",
             Permission::ReadPlan => "read plan",
             Permission::ListPlans => "list plans",
+            Permission::PayPlan => "pay plan",
         }
     }
 }

@@ -1,0 +1,445 @@
+//! The customer pays now (`payInstallment`): what is due and overdue (or a given amount,
+//! up to the next installment), collected through the plan's platform and allocated
+//! oldest first, late charge before interest, fee and principal.
+//!
+//! Every payment carries the customer's idempotency key. The request is kept under it
+//! (per account) with a digest of what was asked and, once done, the answer: a retry after
+//! a lost answer replays that answer and moves no money, from any API process; the same
+//! key with another request is refused with `IDEMPOTENCY_KEY_REUSED`. A request that
+//! stopped half way (the process died after asking the platform) goes on where it stopped
+//! when retried: the platform call carries the request's own key, and only one delivery
+//! can finish the request.
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use adapters::platforms::{CollectOutcome, CollectRequest, PlatformError};
+use entities::plan_payment::{self, PaymentKind};
+use entities::{installment_plan, installment_platform, payment_request};
+
+use super::engine::{Installment, Parts, allocate};
+use super::store::{self, ACTIVE_PLAN};
+use crate::auth::{Caller, Permission};
+use crate::db::begin_write;
+use crate::error::{DomainError, DomainResult};
+use crate::money::Money;
+use crate::service::Domain;
+
+/// What the customer asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayRequest {
+    /// The plan.
+    pub plan_id: Uuid,
+    /// How much; none pays everything due today (or the next installment if nothing is).
+    pub amount: Option<Money>,
+    /// The client's key for this payment: the same key is the same payment.
+    pub idempotency_key: String,
+}
+
+/// The answer, kept with the request and replayed for a retry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentReceipt {
+    /// The plan.
+    pub plan_id: Uuid,
+    /// What was paid, in fen.
+    pub amount_fen: i64,
+    /// The installments it paid, with their share (period, fen).
+    pub periods: Vec<(u32, i64)>,
+    /// The platform's reference.
+    pub reference: String,
+    /// True when this answer is a replay of the first.
+    #[serde(default)]
+    pub replayed: bool,
+}
+
+/// What is kept with a request while it runs and once it is done.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum Kept {
+    /// Started: the amount fixed for it.
+    Started { amount_fen: i64 },
+    /// Paid.
+    Paid(PaymentReceipt),
+    /// Refused (no money moved): the field and message given.
+    Refused { field: String, message: String },
+}
+
+const STARTED: &str = "STARTED";
+const DONE: &str = "DONE";
+
+fn check_key(key: &str) -> DomainResult<()> {
+    let fine = (8..=128).contains(&key.len())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_:.".contains(c));
+    if fine {
+        Ok(())
+    } else {
+        Err(DomainError::validation(
+            "idempotencyKey",
+            "Send a key of 8–128 letters, digits, '-', '_', ':' or '.', new for each payment (a UUID is ideal) and the same when you retry it.",
+        ))
+    }
+}
+
+fn digest(request: &PayRequest) -> String {
+    let amount = request
+        .amount
+        .map_or_else(|| "due".to_owned(), |m| m.to_fen().to_string());
+    hex::encode(Sha256::digest(
+        format!("payInstallment|{}|{amount}", request.plan_id).as_bytes(),
+    ))
+}
+
+/// What a payment of `amount` (or of what is due) takes on `today`: the installments due
+/// up to today, and the next one.
+fn payable(installments: &[Installment], today: NaiveDate) -> (i64, i64) {
+    let due: i64 = installments
+        .iter()
+        .filter(|i| !i.settled() && i.due_date <= today)
+        .map(|i| i.owed().total())
+        .sum();
+    let next: i64 = installments
+        .iter()
+        .find(|i| !i.settled() && i.due_date > today)
+        .map_or(0, |i| i.owed().total());
+    (due, next)
+}
+
+impl Domain {
+    /// Pays now (see the module documentation).
+    pub async fn pay_installment(
+        &self,
+        request: PayRequest,
+        caller: &Caller,
+    ) -> DomainResult<PaymentReceipt> {
+        caller.require(Permission::PayPlan)?;
+        let account_id = caller
+            .actor
+            .map(|a| a.account_id)
+            .ok_or_else(|| DomainError::Unauthenticated("Log in first.".into()))?;
+        check_key(&request.idempotency_key)?;
+        // Only the customer's own plan (anyone else's is not found).
+        let plan = self.plan(request.plan_id, caller).await?;
+        let hash = digest(&request);
+        let now = self.now();
+        let inserted = payment_request::Entity::insert(payment_request::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            account_id: Set(account_id),
+            idempotency_key: Set(request.idempotency_key.clone()),
+            request_sha256: Set(hash.clone()),
+            status: Set(STARTED.into()),
+            answer: Set(None),
+            created_at: Set(store::millis(now)),
+            finished_at: Set(None),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                payment_request::Column::AccountId,
+                payment_request::Column::IdempotencyKey,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(self.db())
+        .await?;
+        let kept = self
+            .payment_request(account_id, &request.idempotency_key)
+            .await?;
+        if kept.request_sha256 != hash {
+            return Err(DomainError::IdempotencyKeyReused(
+                "This idempotency key was used for another payment; send a new key for a new payment.".into(),
+            ));
+        }
+        if inserted == 0
+            && let Some(answer) = replay(&kept)?
+        {
+            return answer;
+        }
+        let today = self.business_date();
+        let plan_row = installment_plan::Entity::find_by_id(plan.id)
+            .one(self.db())
+            .await?
+            .ok_or_else(|| DomainError::NotFound("No plan has this id.".into()))?;
+        if plan_row.status != ACTIVE_PLAN {
+            return self
+                .refuse(
+                    &kept,
+                    "planId",
+                    format!("This plan is {}; nothing is due.", plan_row.status),
+                )
+                .await;
+        }
+        // The amount is fixed once per request, so a retry asks the platform the same.
+        let amount = match kept.answer.as_deref().map(serde_json::from_str::<Kept>) {
+            Some(Ok(Kept::Started { amount_fen })) => amount_fen,
+            _ => {
+                let rows = store::entries(self.db(), plan.id).await?;
+                let terms = store::terms(&plan_row);
+                let mut installments: Vec<Installment> = rows
+                    .iter()
+                    .map(store::installment)
+                    .collect::<DomainResult<_>>()?;
+                for i in &mut installments {
+                    i.accrue(&terms, today);
+                }
+                let (due, next) = payable(&installments, today);
+                let amount = match request.amount {
+                    None if due > 0 => due,
+                    None => next,
+                    Some(m) => m.to_fen(),
+                };
+                if amount <= 0 {
+                    return self
+                        .refuse(&kept, "amount", "Nothing is owed on this plan now.".into())
+                        .await;
+                }
+                if amount > due + next {
+                    return self
+                        .refuse(
+                            &kept,
+                            "amount",
+                            format!(
+                                "At most {} yuan can be paid now (what is due, and the next installment); to repay more, use prepay.",
+                                Money::from_fen(due + next)
+                            ),
+                        )
+                        .await;
+                }
+                let started = serde_json::to_string(&Kept::Started { amount_fen: amount })
+                    .map_err(|e| DomainError::Internal(e.to_string()))?;
+                payment_request::Entity::update_many()
+                    .col_expr(payment_request::Column::Answer, Expr::value(started))
+                    .filter(payment_request::Column::Id.eq(kept.id))
+                    .filter(payment_request::Column::Status.eq(STARTED))
+                    .exec(self.db())
+                    .await?;
+                amount
+            }
+        };
+        let code = plan_row.platform_code.clone().unwrap_or_default();
+        let platform_row = installment_platform::Entity::find_by_id(code.clone())
+            .one(self.db())
+            .await?
+            .ok_or_else(|| DomainError::Internal(format!("the plan's platform {code} is gone")))?;
+        let collect = CollectRequest {
+            idempotency_key: format!("pay:{}", kept.id),
+            customer_id: plan_row.customer_id,
+            plan_ref: plan_row.external_ref.clone().unwrap_or_default(),
+            amount_fen: amount,
+        };
+        match self.platform_of(&platform_row)?.collect(&collect).await {
+            Ok(CollectOutcome::Succeeded { reference }) => {
+                self.post_payment(&kept, &plan_row, amount, &reference, today).await
+            }
+            Ok(CollectOutcome::InsufficientFunds) => {
+                self.refuse(
+                    &kept,
+                    "amount",
+                    format!(
+                        "Your repayment account holds less than {} yuan; nothing was taken. Top it up and pay again with a new key.",
+                        Money::from_fen(amount)
+                    ),
+                )
+                .await
+            }
+            Ok(CollectOutcome::AccountClosed) => {
+                self.refuse(&kept, "planId", "Your repayment account is closed; please contact the bank.".into())
+                    .await
+            }
+            Ok(CollectOutcome::Rejected { reason }) => {
+                self.refuse(&kept, "planId", format!("The platform refused the payment: {reason}"))
+                    .await
+            }
+            Ok(CollectOutcome::Pending { .. }) => Err(DomainError::Unavailable(
+                "The platform accepted the payment and confirms it later; retry with the same key to see it.".into(),
+            )),
+            Err(PlatformError::Unavailable(reason)) => Err(DomainError::Unavailable(format!(
+                "The platform did not answer ({reason}); retry with the same key, nothing is taken twice."
+            ))),
+            Err(other) => {
+                self.refuse(&kept, "planId", format!("The platform refused the payment: {other}"))
+                    .await
+            }
+        }
+    }
+
+    async fn payment_request(
+        &self,
+        account_id: Uuid,
+        key: &str,
+    ) -> DomainResult<payment_request::Model> {
+        payment_request::Entity::find()
+            .filter(payment_request::Column::AccountId.eq(account_id))
+            .filter(payment_request::Column::IdempotencyKey.eq(key))
+            .one(self.db())
+            .await?
+            .ok_or_else(|| DomainError::Internal("a payment request vanished".into()))
+    }
+
+    /// Ends a request with a refusal (no money moved) that a retry replays.
+    async fn refuse(
+        &self,
+        kept: &payment_request::Model,
+        field: &str,
+        message: String,
+    ) -> DomainResult<PaymentReceipt> {
+        let answer = serde_json::to_string(&Kept::Refused {
+            field: field.to_owned(),
+            message: message.clone(),
+        })
+        .map_err(|e| DomainError::Internal(e.to_string()))?;
+        payment_request::Entity::update_many()
+            .col_expr(payment_request::Column::Status, Expr::value(DONE))
+            .col_expr(payment_request::Column::Answer, Expr::value(answer))
+            .col_expr(
+                payment_request::Column::FinishedAt,
+                Expr::value(store::millis(self.now())),
+            )
+            .filter(payment_request::Column::Id.eq(kept.id))
+            .filter(payment_request::Column::Status.eq(STARTED))
+            .exec(self.db())
+            .await?;
+        Err(DomainError::validation(field, message))
+    }
+
+    /// Posts a collected payment and finishes its request, once.
+    async fn post_payment(
+        &self,
+        kept: &payment_request::Model,
+        plan: &installment_plan::Model,
+        amount: i64,
+        reference: &str,
+        today: NaiveDate,
+    ) -> DomainResult<PaymentReceipt> {
+        let now = self.now();
+        let txn = begin_write(self.db()).await?;
+        let rows = store::entries(&txn, plan.id).await?;
+        let terms = store::terms(plan);
+        let mut installments: Vec<Installment> = rows
+            .iter()
+            .map(store::installment)
+            .collect::<DomainResult<_>>()?;
+        for i in &mut installments {
+            i.accrue(&terms, today);
+        }
+        let (shares, left) = allocate(&mut installments, amount);
+        let receipt = PaymentReceipt {
+            plan_id: plan.id,
+            amount_fen: amount - left,
+            periods: installments
+                .iter()
+                .zip(&shares)
+                .filter(|(_, s)| s.total() > 0)
+                .map(|(i, s)| (i.period, s.total()))
+                .collect(),
+            reference: reference.to_owned(),
+            replayed: false,
+        };
+        let answer = serde_json::to_string(&Kept::Paid(receipt.clone()))
+            .map_err(|e| DomainError::Internal(e.to_string()))?;
+        let finished = payment_request::Entity::update_many()
+            .col_expr(payment_request::Column::Status, Expr::value(DONE))
+            .col_expr(payment_request::Column::Answer, Expr::value(answer))
+            .col_expr(
+                payment_request::Column::FinishedAt,
+                Expr::value(store::millis(now)),
+            )
+            .filter(payment_request::Column::Id.eq(kept.id))
+            .filter(payment_request::Column::Status.eq(STARTED))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        if finished == 0 {
+            // Another delivery of this request finished it first: answer as it did.
+            txn.rollback().await?;
+            let kept = payment_request::Entity::find_by_id(kept.id)
+                .one(self.db())
+                .await?
+                .ok_or_else(|| DomainError::Internal("a payment request vanished".into()))?;
+            return replay(&kept)?.unwrap_or_else(|| {
+                Err(DomainError::Internal(
+                    "a finished payment without its answer".into(),
+                ))
+            });
+        }
+        let mut payments = Vec::new();
+        for ((row, installment), share) in rows.iter().zip(&installments).zip(&shares) {
+            if share.total() == 0 {
+                continue;
+            }
+            payments.push(payment_row(
+                kept,
+                plan,
+                row.id,
+                installment.period,
+                *share,
+                reference,
+                today,
+                now,
+            ));
+            store::save_installment(&txn, row, installment, today).await?;
+        }
+        plan_payment::Entity::insert_many(payments)
+            .exec_without_returning(&txn)
+            .await?;
+        store::refresh_plan(&txn, plan.id, today, store::millis(now)).await?;
+        txn.commit().await?;
+        Ok(receipt)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn payment_row(
+    kept: &payment_request::Model,
+    plan: &installment_plan::Model,
+    entry_id: Uuid,
+    period: u32,
+    share: Parts,
+    reference: &str,
+    today: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> plan_payment::ActiveModel {
+    plan_payment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        plan_id: Set(plan.id),
+        entry_id: Set(Some(entry_id)),
+        kind: Set(PaymentKind::Customer),
+        source_key: Set(format!("pay:{}:{period}", kept.id)),
+        amount_fen: Set(share.total()),
+        penalty_fen: Set(share.penalty),
+        interest_fen: Set(share.interest),
+        fee_fen: Set(share.fee),
+        principal_fen: Set(share.principal),
+        reference: Set(Some(reference.to_owned())),
+        business_date: Set(store::text(today)),
+        posted_at: Set(store::millis(now)),
+    }
+}
+
+/// The answer of a finished request, replayed; `None` while it is still running.
+fn replay(kept: &payment_request::Model) -> DomainResult<Option<DomainResult<PaymentReceipt>>> {
+    if kept.status != DONE {
+        return Ok(None);
+    }
+    let answer: Kept = kept
+        .answer
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| DomainError::Internal(format!("a kept answer: {e}")))?
+        .ok_or_else(|| DomainError::Internal("a finished payment without its answer".into()))?;
+    Ok(Some(match answer {
+        Kept::Paid(mut receipt) => {
+            receipt.replayed = true;
+            Ok(receipt)
+        }
+        Kept::Refused { field, message } => Err(DomainError::validation(field, message)),
+        Kept::Started { .. } => return Ok(None),
+    }))
+}
