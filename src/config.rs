@@ -552,6 +552,17 @@ impl Settings {
                     }
                 },
                 agreement_font,
+                demo_clock: match get("FENQI_DEMO_CLOCK").as_deref() {
+                    None => embedded_database,
+                    Some("on") | Some("true") => true,
+                    Some("off") | Some("false") => false,
+                    Some(other) => {
+                        return Err(ConfigError::new(
+                            "FENQI_DEMO_CLOCK",
+                            format!("'{other}' is neither on nor off"),
+                        ));
+                    }
+                },
                 debit_retry_days,
                 debit_requeue_after: chrono::Duration::minutes(number(
                     "FENQI_DEBIT_REQUEUE_MINUTES",

@@ -2,6 +2,8 @@
 //! flow from GraphiQL. Loaded automatically into a new embedded database, or on demand
 //! with `fenqi seed-demo`; running it twice changes nothing.
 
+use std::sync::Arc;
+
 use chrono::NaiveTime;
 use domain::auth::{Actor, Caller, NewCustomer, NewStaff, RequestMeta, Role};
 use domain::customers::{
@@ -218,8 +220,22 @@ async fn seed_profile(
             caller,
         )
         .await?;
+    // Money in the repayment account on the bank's own ledger, so the demo's automatic
+    // debits (and `advanceClock`) have something to collect.
+    let clock = domain.clock().clone();
+    adapters::platforms::InternalPlatform::new(domain.db().clone(), Arc::new(move || clock.now()))
+        .deposit(
+            &format!("demo-salary:{}", profile.id),
+            profile.id,
+            DEMO_DEPOSIT_FEN,
+        )
+        .await
+        .map_err(|e| DomainError::Internal(format!("the demo deposit: {e}")))?;
     Ok(())
 }
+
+/// What the first demo customer holds in their repayment account: 30,000.00 yuan.
+const DEMO_DEPOSIT_FEN: i64 = 3_000_000;
 
 /// A made-up but well-formed resident ID number (GB 11643 check digit) for the demo.
 const DEMO_ID_NUMBER: &str = "110105199003071239";

@@ -461,7 +461,13 @@ impl Banner {
 async fn run(settings: Settings, with_api: bool, with_worker: bool) -> Result<(), LaunchError> {
     let embedded = settings.is_embedded();
     let format = settings.log_format;
-    let platform = Platform::connect(settings, Arc::new(SystemClock)).await?;
+    // The demo's clock can be moved forward by `advanceClock`; a real deployment's cannot.
+    let clock: Arc<dyn domain::clock::Clock> = if settings.domain.demo_clock {
+        Arc::new(domain::clock::DemoClock::default())
+    } else {
+        Arc::new(SystemClock)
+    };
+    let platform = Platform::connect(settings, clock).await?;
     if with_api && with_worker {
         platform.migrate().await?;
     } else {

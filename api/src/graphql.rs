@@ -68,6 +68,7 @@ pub struct MutationRoot(
     agreements::AgreementMutation,
     signing::SigningMutation,
     plans::PlanMutation,
+    plans::ClockMutation,
 );
 
 /// The schema type.

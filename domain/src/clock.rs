@@ -9,6 +9,12 @@ use chrono::{DateTime, Duration, Utc};
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// The current instant in UTC.
     fn now(&self) -> DateTime<Utc>;
+
+    /// Moves the clock to `to` if this clock can be moved (a test's or a demo's); false for
+    /// the real one.
+    fn move_to(&self, _to: DateTime<Utc>) -> bool {
+        false
+    }
 }
 
 /// The real wall clock, used in every deployment.
@@ -68,6 +74,34 @@ impl Clock for ManualClock {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+
+    fn move_to(&self, to: DateTime<Utc>) -> bool {
+        self.set(to);
+        true
+    }
+}
+
+/// The demo's clock: the real time plus an offset that `advanceClock` moves forward, so a
+/// demo can live through a year of repayments in seconds. Only in demo mode
+/// (`FENQI_DEMO_CLOCK`), and per process: the embedded demo is one process.
+#[derive(Debug, Default)]
+pub struct DemoClock {
+    /// Nanoseconds ahead of the real time (exact, so a move lands on its instant).
+    offset_ns: std::sync::atomic::AtomicI64,
+}
+
+impl Clock for DemoClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::nanoseconds(self.offset_ns.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    fn move_to(&self, to: DateTime<Utc>) -> bool {
+        // Beyond ±292 years a nanosecond count overflows; no demo goes there.
+        let offset = (to - Utc::now()).num_nanoseconds().unwrap_or(i64::MAX);
+        self.offset_ns
+            .fetch_max(offset, std::sync::atomic::Ordering::SeqCst);
+        true
+    }
 }
 
 /// Milliseconds since the Unix epoch: how instants are stored, identically on SQLite and
@@ -85,6 +119,17 @@ pub fn from_millis(millis: i64) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_demo_clock_only_moves_forward_and_the_real_one_not_at_all() {
+        let demo = DemoClock::default();
+        let later = Utc::now() + Duration::days(40);
+        assert!(demo.move_to(later));
+        assert!(demo.now() >= later);
+        assert!(demo.move_to(later - Duration::days(10)));
+        assert!(demo.now() >= later, "never back");
+        assert!(!SystemClock.move_to(later));
+    }
 
     #[test]
     fn manual_clock_moves_only_when_told() {

@@ -7,6 +7,7 @@
 
 mod cob;
 mod debit;
+mod demo_clock;
 pub mod engine;
 mod pay;
 mod reads;
@@ -14,5 +15,6 @@ mod store;
 
 pub use cob::CloseOfBusiness;
 pub use debit::DebitOutcome;
+pub use demo_clock::ClockAdvance;
 pub use pay::{PayRequest, PaymentReceipt};
 pub use reads::{EntryView, PaymentView, PlanFilter, PlanView};

@@ -50,6 +50,8 @@ pub struct DomainSettings {
     /// How long a queued debit may wait for its job before close of business or the sweep
     /// hands it to the queue again (a lost queue, a crashed push).
     pub debit_requeue_after: Duration,
+    /// Whether admins may move the clock (`advanceClock`): the embedded demo only.
+    pub demo_clock: bool,
     /// The font agreement PDFs are set in: the bundled Noto Sans SC subset unless the
     /// operator names another (`FENQI_AGREEMENT_FONT`).
     pub agreement_font: crate::agreements::pdf::AgreementFont,
@@ -76,6 +78,7 @@ impl Default for DomainSettings {
             demo_outbox: false,
             agreement_font: crate::agreements::pdf::AgreementFont::bundled(),
             debit_retry_days: vec![1, 3],
+            demo_clock: false,
             debit_requeue_after: Duration::minutes(15),
         }
     }

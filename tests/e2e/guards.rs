@@ -348,6 +348,11 @@ fn fields() -> Vec<Field> {
             access: Roles(CUSTOMER),
         },
         Field {
+            name: "Mutation.advanceClock",
+            document: r#"mutation { advanceClock(to: "2020-01-01T00:00:00Z") { daysClosed } }"#,
+            access: Roles(&[Role::Admin]),
+        },
+        Field {
             name: "Mutation.requestSigningCode",
             document: r#"mutation { requestSigningCode(agreementId: "00000000-0000-0000-0000-000000000000") { channel } }"#,
             access: Roles(CUSTOMER),

@@ -409,3 +409,113 @@ async fn a_catch_up_payment_pays_the_overdue_month_once_whatever_the_retries() {
     let res = app.gql(PAY, pay("not-mine-0001", None), Some(&other)).await;
     assert_eq!(error_code(&res), Some("NOT_FOUND"), "{res}");
 }
+
+const ADVANCE: &str = "mutation($to: DateTime!) { advanceClock(to: $to) { daysClosed collected insufficient other } }";
+
+#[tokio::test]
+async fn a_year_of_repayments_runs_in_seconds_through_the_demo_clock() {
+    let app = TestApp::spawn_with(crate::helpers::Options {
+        settings: vec![("FENQI_DEMO_CLOCK", "on".into())],
+        ..Default::default()
+    })
+    .await;
+    let (token, customer) = ready_customer(&app).await;
+    let agent = app.staff_token(Role::Agent).await;
+    let (application, agreement) = to_agreement(&app, &token, &agent, "internal", "standard").await;
+    sign(&app, &agreement, &agent).await;
+    let plan = plans_of(&app, &application).await.remove(0);
+    let entries = plan_entry::Entity::find()
+        .filter(plan_entry::Column::PlanId.eq(plan.id))
+        .order_by_asc(plan_entry::Column::Period)
+        .all(app.db())
+        .await
+        .expect("entries");
+    let total: i64 = entries.iter().map(|e| e.payment_fen).sum();
+    let customer_id = uuid::Uuid::parse_str(&customer).expect("id");
+    let clock = app.clock.clone();
+    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
+    ledger
+        .deposit("a-year-of-salary", customer_id, total)
+        .await
+        .expect("deposit");
+
+    // Only an admin moves it, only forward.
+    let admin = app.staff_token(Role::Admin).await;
+    let res = app
+        .gql(
+            ADVANCE,
+            json!({ "to": "2020-01-01T00:00:00Z" }),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(error_code(&res), Some("VALIDATION"), "{res}");
+    let last = day(&entries[11].due_date) + chrono::Days::new(1);
+    let to = format!("{last}T02:00:00Z");
+    let res = app.gql(ADVANCE, json!({ "to": to }), Some(&agent)).await;
+    assert_eq!(error_code(&res), Some("FORBIDDEN"), "{res}");
+    let res = app.gql(ADVANCE, json!({ "to": to }), Some(&admin)).await;
+    let done = &res["data"]["advanceClock"];
+    assert_eq!(done["collected"], 12, "{res}");
+    assert_eq!(done["insufficient"], 0, "{res}");
+    assert!(done["daysClosed"].as_u64().unwrap_or(0) > 360, "{res}");
+
+    let view = my_plan(&app).await;
+    assert_eq!(view["status"], "closed", "{view}");
+    assert_eq!(view["progress"]["periodsPaid"], 12);
+    assert_eq!(view["progress"]["percentComplete"], "100");
+    assert_eq!(view["progress"]["principalRemaining"], "0.00");
+    ledger_agrees(&app, &view).await;
+    assert_eq!(ledger.balance(customer_id).await.expect("balance"), 0);
+}
+
+#[tokio::test]
+async fn the_clock_stands_still_outside_demo_mode() {
+    let app = TestApp::spawn_with(crate::helpers::Options {
+        settings: vec![("FENQI_DEMO_CLOCK", "off".into())],
+        ..Default::default()
+    })
+    .await;
+    let admin = app.staff_token(Role::Admin).await;
+    let before = app.clock.now();
+    let res = app
+        .gql(
+            ADVANCE,
+            json!({ "to": "2030-01-01T00:00:00Z" }),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(error_code(&res), Some("CONFLICT"), "{res}");
+    assert!(res.to_string().contains("demo mode"), "{res}");
+    assert_eq!(app.clock.now(), before);
+}
+
+#[tokio::test]
+async fn plans_are_read_in_the_same_statements_whatever_their_number() {
+    let app = TestApp::spawn().await;
+    let (token, _) = ready_customer(&app).await;
+    let agent = app.staff_token(Role::Agent).await;
+    let mut counts = Vec::new();
+    for _ in 0..2 {
+        let (_, agreement) = to_agreement(&app, &token, &agent, "internal", "standard").await;
+        sign(&app, &agreement, &agent).await;
+        let (res, mine) = app.gql_counted(PLANS, json!({}), Some(&token)).await;
+        assert!(res["errors"].is_null(), "{res}");
+        let (res, all) = app
+            .gql_counted(
+                "{ plans { edges { node { id schedule { period } payments { amount } progress { percentComplete } } } } }",
+                json!({}),
+                Some(&agent),
+            )
+            .await;
+        assert!(res["errors"].is_null(), "{res}");
+        counts.push((
+            res["data"]["plans"]["edges"].as_array().map_or(0, Vec::len),
+            mine,
+            all,
+        ));
+    }
+    assert_eq!(counts[0].0, 1);
+    assert_eq!(counts[1].0, 2);
+    assert_eq!(counts[0].1, counts[1].1, "myPlans: {counts:?}");
+    assert_eq!(counts[0].2, counts[1].2, "plans: {counts:?}");
+}

@@ -4,6 +4,7 @@
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
 use domain::auth::Permission;
 use domain::money::Money;
 use domain::page::PageRequest;
@@ -151,6 +152,51 @@ impl PlanMutation {
             reference: receipt.reference,
             replayed: receipt.replayed,
             plan: plan.into(),
+        })
+    }
+}
+
+/// What moving the demo's clock did.
+#[derive(SimpleObject)]
+pub struct ClockAdvanceResult {
+    /// Where the clock was.
+    pub from: Option<DateTime<Utc>>,
+    /// Where it is now.
+    pub to: Option<DateTime<Utc>>,
+    /// Business days closed on the way (each with its debits run).
+    pub days_closed: u32,
+    /// Debits collected and posted.
+    pub collected: u32,
+    /// Debits that found too little money.
+    pub insufficient: u32,
+    /// Debits pending, refused or skipped.
+    pub other: u32,
+}
+
+/// The demo's clock.
+#[derive(Default)]
+pub struct ClockMutation;
+
+#[Object]
+impl ClockMutation {
+    /// Moves the clock forward to `to`, closing each business day on the way and running
+    /// its debits, so a year of repayments runs in seconds. Demo mode only
+    /// (`FENQI_DEMO_CLOCK=on`, the embedded default); refused anywhere else.
+    #[graphql(guard = "RoleGuard::new(Permission::AdvanceClock)")]
+    async fn advance_clock(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new time (later than now).")] to: DateTime<Utc>,
+    ) -> async_graphql::Result<ClockAdvanceResult> {
+        let caller = ctx.caller().await?;
+        let done = ctx.domain()?.advance_clock(to, &caller).await.gql()?;
+        Ok(ClockAdvanceResult {
+            from: done.from,
+            to: done.to,
+            days_closed: done.days_closed,
+            collected: done.collected,
+            insufficient: done.insufficient,
+            other: done.other,
         })
     }
 }

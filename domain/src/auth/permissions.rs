@@ -94,13 +94,15 @@ pub enum Permission {
     ListPlans,
     /// Pay one's own plan now.
     PayPlan,
+    /// Move the demo's clock (only in demo mode).
+    AdvanceClock,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 41] = [
+    pub const ALL: [Permission; 42] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -142,6 +144,7 @@ impl Permission {
         Permission::ReadPlan,
         Permission::ListPlans,
         Permission::PayPlan,
+        Permission::AdvanceClock,
     ];
 
     /// The roles that hold it.
@@ -188,6 +191,7 @@ impl Permission {
             Permission::ReadPlan => &[Customer, Agent, RiskOfficer, Admin, Auditor],
             Permission::ListPlans => &[Agent, RiskOfficer, Admin, Auditor],
             Permission::PayPlan => &[Customer],
+            Permission::AdvanceClock => &[Admin],
         }
     }
 
@@ -240,6 +244,7 @@ impl Permission {
             Permission::ReadPlan => "read plan",
             Permission::ListPlans => "list plans",
             Permission::PayPlan => "pay plan",
+            Permission::AdvanceClock => "advance clock",
         }
     }
 }
