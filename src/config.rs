@@ -564,10 +564,12 @@ impl Settings {
                     }
                 },
                 debit_retry_days,
+                // 0 queues every waiting debit again at each sweep: for recovery by hand
+                // after a known loss of the queue (duplicates are harmless, only slower).
                 debit_requeue_after: chrono::Duration::minutes(number(
                     "FENQI_DEBIT_REQUEUE_MINUTES",
                     15,
-                    1,
+                    0,
                     24 * 60,
                 )? as i64),
                 credit_report_ttl: chrono::Duration::days(number(
@@ -703,7 +705,7 @@ mod tests {
             ("FENQI_COB_SCHEDULE", "at six"),
             ("FENQI_DEBIT_RETRY_DAYS", "3,1"),
             ("FENQI_DEBIT_RETRY_DAYS", "0"),
-            ("FENQI_DEBIT_REQUEUE_MINUTES", "0"),
+            ("FENQI_DEBIT_REQUEUE_MINUTES", "-1"),
         ] {
             let err = with(&[(name, value)]).unwrap_err();
             assert_eq!(err.setting, name, "{err}");

@@ -118,6 +118,7 @@ pub async fn connect_domain(
         bureau,
         rate_counter: rate_counter(settings)?,
         broadcast: broadcast(settings)?,
+        plan_channel: plan_channel(settings)?,
     };
     Ok(Arc::new(Domain::new(ports, settings.domain.clone())))
 }
@@ -140,6 +141,21 @@ fn broadcast(settings: &Settings) -> Result<Arc<dyn Broadcast>, LaunchError> {
                 "FENQI_SESSION_CACHE_SECONDS is set without Redis: only this process hears of a logout, so run a single API process on this database"
             );
         }
+        Ok(Arc::new(MemoryBroadcast::new()))
+    }
+}
+
+/// How every process tells the API processes that a plan changed (for `planUpdated`):
+/// Redis publish/subscribe with a Redis queue, else this process alone.
+fn plan_channel(settings: &Settings) -> Result<Arc<dyn Broadcast>, LaunchError> {
+    if settings.queue_url.starts_with("redis") {
+        let channel = RedisBroadcast::new(&settings.queue_url, &settings.queue_namespace, "plans")
+            .map_err(|e| ConfigError {
+                setting: "FENQI_QUEUE_URL",
+                message: e.to_string(),
+            })?;
+        Ok(Arc::new(channel))
+    } else {
         Ok(Arc::new(MemoryBroadcast::new()))
     }
 }

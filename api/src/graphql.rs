@@ -24,11 +24,12 @@ pub mod scalars;
 pub mod shape;
 pub mod signing;
 pub mod staff;
+pub mod subscriptions;
 pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 use domain::Domain;
 
 use crate::limits::ApiLimits;
@@ -72,14 +73,14 @@ pub struct MutationRoot(
 );
 
 /// The schema type.
-pub type FenqiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type FenqiSchema = Schema<QueryRoot, MutationRoot, subscriptions::SubscriptionRoot>;
 
 /// Builds the schema. `domain` is `None` only when printing the SDL.
 pub fn build_schema(domain: Option<Arc<Domain>>, limits: ApiLimits) -> FenqiSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        subscriptions::SubscriptionRoot,
     )
     // Depth, aliases and root fields are measured by `shape` (introspection apart).
     .limit_complexity(limits.max_complexity)

@@ -7,3 +7,4 @@ pub mod graphiql;
 pub mod graphql;
 pub mod ops;
 pub mod request_id;
+pub mod subscriptions;

@@ -4,9 +4,9 @@ use std::net::TcpListener;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpServer, guard, web};
 
-use crate::http::{agreements, callbacks, graphiql, graphql, ops, request_id};
+use crate::http::{agreements, callbacks, graphiql, graphql, ops, request_id, subscriptions};
 use crate::state::ApiState;
 
 /// Why the server could not start.
@@ -53,6 +53,13 @@ pub fn serve(
             .wrap(security_headers())
             .wrap(from_fn(request_id::middleware))
             .route("/graphql", web::post().to(graphql::execute))
+            // graphql-ws subscriptions: the same path, upgraded to a WebSocket.
+            .route(
+                "/graphql",
+                web::get()
+                    .guard(guard::Header("upgrade", "websocket"))
+                    .to(subscriptions::socket),
+            )
             .route("/graphql", web::get().to(graphiql::page))
             // GraphiQL's scripts and style sheet, from the binary; gzip when the browser
             // takes it (4 MB of script otherwise). Only here: GraphQL answers, which may

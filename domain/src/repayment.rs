@@ -12,9 +12,11 @@ pub mod engine;
 mod pay;
 mod reads;
 mod store;
+mod updates;
 
 pub use cob::CloseOfBusiness;
 pub use debit::DebitOutcome;
 pub use demo_clock::ClockAdvance;
 pub use pay::{PayRequest, PaymentReceipt};
 pub use reads::{EntryView, PaymentView, PlanFilter, PlanView};
+pub use updates::PlanUpdates;

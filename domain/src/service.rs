@@ -37,6 +37,9 @@ pub struct Ports {
     pub rate_counter: Arc<dyn RateCounter>,
     /// How every API process hears of ended sessions: this process only, or Redis.
     pub broadcast: Arc<dyn Broadcast>,
+    /// How every API process hears that a plan changed (for `planUpdated`): this process
+    /// only, or Redis.
+    pub plan_channel: Arc<dyn Broadcast>,
 }
 
 /// The business, ready to serve use cases. Cheap to share behind an `Arc`.
@@ -60,6 +63,9 @@ pub struct Domain {
     decoy_hash: OnceCell<String>,
     /// The platform adapters built from the registry so far.
     platforms: crate::platforms::PlatformDirectory,
+    /// The fleet's plan channel, and this process's subscribers to it.
+    plan_channel: Arc<dyn Broadcast>,
+    plan_updates: crate::repayment::PlanUpdates,
 }
 
 impl Domain {
@@ -72,6 +78,7 @@ impl Domain {
             bureau,
             rate_counter,
             broadcast,
+            plan_channel,
         } = ports;
         Self {
             db,
@@ -90,6 +97,8 @@ impl Domain {
             ),
             decoy_hash: OnceCell::new(),
             platforms: crate::platforms::PlatformDirectory::default(),
+            plan_channel,
+            plan_updates: crate::repayment::PlanUpdates::default(),
         }
     }
 
@@ -196,6 +205,16 @@ impl Domain {
     /// The clock itself.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
+    }
+
+    /// The fleet's plan channel.
+    pub(crate) fn plan_channel(&self) -> &Arc<dyn Broadcast> {
+        &self.plan_channel
+    }
+
+    /// This process's subscribers to plan updates.
+    pub(crate) fn updates(&self) -> &crate::repayment::PlanUpdates {
+        &self.plan_updates
     }
 
     /// The keys that protect personal data.

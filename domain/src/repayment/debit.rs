@@ -256,6 +256,7 @@ impl Domain {
         store::save_installment(&txn, &entry, &installment, today).await?;
         store::refresh_plan(&txn, plan.id, today, store::millis(now)).await?;
         txn.commit().await?;
+        self.plan_changed(plan.id).await;
         Ok(DebitOutcome::Collected(attempt.amount_fen))
     }
 }

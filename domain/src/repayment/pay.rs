@@ -390,6 +390,7 @@ impl Domain {
             .await?;
         store::refresh_plan(&txn, plan.id, today, store::millis(now)).await?;
         txn.commit().await?;
+        self.plan_changed(plan.id).await;
         Ok(receipt)
     }
 }

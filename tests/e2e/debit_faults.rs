@@ -1,0 +1,217 @@
+//! Faults in the middle of the repayment day, with real `fenqi work` processes: a worker
+//! killed with `kill -9` while debits run and another started in its place; close of
+//! business run again; a debit job delivered twice. Each leaves exactly one payment per
+//! installment and a ledger whose collections equal what was posted.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use adapters::platforms::InternalPlatform;
+use adapters::platforms::internal::COLLECTIONS;
+use chrono::Utc;
+use domain::clock::Clock;
+use domain::repayment::engine::PlanTerms;
+use entities::debit_attempt::{self, DebitStatus};
+use entities::{installment_plan, ledger_account, plan_entry, plan_payment};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use uuid::Uuid;
+use worker::jobs::close_of_business::{CloseOfBusinessJob, KIND as COB, sweep};
+use worker::jobs::debit::{DebitJob, KIND as DEBIT};
+
+use crate::helpers::TestApp;
+use crate::processes::{FenqiProcess, eventually};
+
+const PLANS: usize = 200;
+const INSTALLMENT: i64 = 10_000;
+
+/// `PLANS` plans of one customer on the bank's ledger, each with one installment due
+/// today (the workers' real business day), and the money for all of them in the account.
+async fn plans_due_today(app: &TestApp) -> Uuid {
+    let (_, customer) = crate::customers::onboarded_customer(app, "13800004031").await;
+    let customer = Uuid::parse_str(&customer).expect("id");
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let terms = serde_json::to_string(&PlanTerms::default()).expect("terms");
+    let clock = app.clock.clone();
+    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
+    let mut plans = Vec::new();
+    let mut entries = Vec::new();
+    for _ in 0..PLANS {
+        let plan = Uuid::now_v7();
+        plans.push(installment_plan::ActiveModel {
+            id: Set(plan),
+            customer_id: Set(customer),
+            status: Set("active".into()),
+            principal_fen: Set(9_000),
+            days_past_due: Set(0),
+            last_delinquent_at: Set(None),
+            opened_at: Set(app.clock.now_millis()),
+            closed_at: Set(None),
+            application_id: Set(None),
+            platform_code: Set(Some("internal".into())),
+            external_ref: Set(Some(format!("INT-{plan}"))),
+            status_sequence: Set(1),
+            delinquent_since: Set(None),
+            bucket: Set("CURRENT".into()),
+            terms: Set(Some(terms.clone())),
+        });
+        entries.push(plan_entry::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            plan_id: Set(plan),
+            period: Set(1),
+            due_date: Set(today.to_string()),
+            payment_fen: Set(INSTALLMENT),
+            principal_fen: Set(9_000),
+            interest_fen: Set(1_000),
+            fee_fen: Set(0),
+            remaining_fen: Set(0),
+            status: Set("DUE".into()),
+            paid_principal_fen: Set(0),
+            paid_interest_fen: Set(0),
+            paid_fee_fen: Set(0),
+            paid_penalty_fen: Set(0),
+            penalty_fen: Set(0),
+            penalty_through: Set(None),
+            collect_on: Set(Some(today.to_string())),
+            overdue_on: Set(Some((today + chrono::Days::new(4)).to_string())),
+            attempts: Set(0),
+            settled_on: Set(None),
+        });
+    }
+    for chunk in plans.chunks(100) {
+        installment_plan::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(app.db())
+            .await
+            .expect("plans");
+    }
+    for chunk in entries.chunks(100) {
+        plan_entry::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(app.db())
+            .await
+            .expect("entries");
+    }
+    ledger
+        .deposit("salary", customer, PLANS as i64 * INSTALLMENT)
+        .await
+        .expect("deposit");
+    customer
+}
+
+async fn succeeded(app: &TestApp) -> u64 {
+    debit_attempt::Entity::find()
+        .filter(debit_attempt::Column::Status.eq(DebitStatus::Succeeded))
+        .count(app.db())
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_run_and_a_second_close_of_business_debit_each_installment_once() {
+    let app = TestApp::spawn().await;
+    let customer = plans_due_today(&app).await;
+    let mut first = FenqiProcess::start(&app, "work", &[]).await;
+    app.platform
+        .queue()
+        .push(
+            COB,
+            CloseOfBusinessJob {
+                run_key: "faults-1".into(),
+            },
+        )
+        .await
+        .expect("queued");
+    eventually(
+        Duration::from_secs(60),
+        "the first worker has posted some debits",
+        || async { succeeded(&app).await >= 20 },
+    )
+    .await;
+    // Killed in the middle: some debits posted, some fetched and half done, the rest queued.
+    first.kill_9().await;
+    let posted_before = succeeded(&app).await;
+    assert!(
+        posted_before < PLANS as u64,
+        "the worker finished before it was killed ({posted_before}); seed more plans"
+    );
+
+    // Close of business again (a second tick, a retry): nothing new is made. The debits
+    // the killed worker had fetched are lost with it; the sweep queues every waiting debit
+    // again (requeue time 0: those still in the queue are delivered twice, harmlessly).
+    let _second =
+        FenqiProcess::start(&app, "work", &[("FENQI_DEBIT_REQUEUE_MINUTES", "0".into())]).await;
+    app.platform
+        .queue()
+        .push(
+            COB,
+            CloseOfBusinessJob {
+                run_key: "faults-2".into(),
+            },
+        )
+        .await
+        .expect("queued");
+    app.platform
+        .queue()
+        .push(
+            sweep::KIND,
+            sweep::SweepDebits {
+                run_key: "faults-sweep".into(),
+            },
+        )
+        .await
+        .expect("queued");
+    eventually(
+        Duration::from_secs(120),
+        "every installment is collected after the kill",
+        || async { succeeded(&app).await == PLANS as u64 },
+    )
+    .await;
+
+    // A debit job delivered once more finds its attempt done.
+    let attempt = debit_attempt::Entity::find()
+        .one(app.db())
+        .await
+        .expect("attempt")
+        .expect("one");
+    app.platform
+        .queue()
+        .push(
+            DEBIT,
+            DebitJob {
+                attempt_id: attempt.id,
+            },
+        )
+        .await
+        .expect("queued");
+
+    let attempts = debit_attempt::Entity::find()
+        .count(app.db())
+        .await
+        .expect("count");
+    assert_eq!(attempts, PLANS as u64, "one attempt per installment");
+    let payments = plan_payment::Entity::find()
+        .count(app.db())
+        .await
+        .expect("count");
+    assert_eq!(payments, PLANS as u64, "one payment per installment");
+    let unpaid = plan_entry::Entity::find()
+        .filter(plan_entry::Column::Status.ne("PAID"))
+        .count(app.db())
+        .await
+        .expect("count");
+    assert_eq!(unpaid, 0);
+    let collections = ledger_account::Entity::find()
+        .filter(ledger_account::Column::Code.eq(COLLECTIONS))
+        .one(app.db())
+        .await
+        .expect("account")
+        .map_or(0, |a| a.balance_fen);
+    assert_eq!(
+        collections,
+        PLANS as i64 * INSTALLMENT,
+        "collected once each"
+    );
+    let clock = app.clock.clone();
+    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
+    assert_eq!(ledger.balance(customer).await.expect("balance"), 0);
+}
