@@ -215,3 +215,97 @@ async fn a_worker_killed_mid_run_and_a_second_close_of_business_debit_each_insta
     let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
     assert_eq!(ledger.balance(customer).await.expect("balance"), 0);
 }
+
+/// Empties the debit queue, as a Redis flush or a lost SQLite queue file would; answers
+/// how many keys or rows it removed.
+async fn flush_debit_queue(app: &TestApp) -> u64 {
+    let queue = app.platform.queue().settings().clone();
+    let name = app.platform.queue().queue_name(DEBIT);
+    if queue.url.starts_with("redis") {
+        let client = redis::Client::open(queue.url.as_str()).expect("redis");
+        let mut conn = client
+            .get_multiplexed_async_connection()
+            .await
+            .expect("redis connection");
+        redis::cmd("DEL")
+            .arg(format!("{name}:active"))
+            .arg(format!("{name}:data"))
+            .query_async(&mut conn)
+            .await
+            .expect("DEL")
+    } else {
+        let pool = sqlx::SqlitePool::connect(&queue.url).await.expect("queue");
+        sqlx::query("DELETE FROM Jobs WHERE job_type = ? AND status = 'Pending'")
+            .bind(&name)
+            .execute(&pool)
+            .await
+            .expect("delete jobs")
+            .rows_affected()
+    }
+}
+
+#[tokio::test]
+async fn a_queue_flushed_mid_run_loses_nothing_and_doubles_nothing() {
+    let app = TestApp::spawn().await;
+    let customer = plans_due_today(&app).await;
+    let _worker =
+        FenqiProcess::start(&app, "work", &[("FENQI_DEBIT_REQUEUE_MINUTES", "0".into())]).await;
+    app.platform
+        .queue()
+        .push(
+            COB,
+            CloseOfBusinessJob {
+                run_key: "flush-1".into(),
+            },
+        )
+        .await
+        .expect("queued");
+    eventually(
+        Duration::from_secs(60),
+        "some debits have posted",
+        || async { succeeded(&app).await >= 20 },
+    )
+    .await;
+    let removed = flush_debit_queue(&app).await;
+    assert!(
+        removed > 0,
+        "the flush removed nothing: the queue's layout changed"
+    );
+    let posted_at_flush = succeeded(&app).await;
+    assert!(
+        posted_at_flush < PLANS as u64,
+        "every debit posted before the flush ({posted_at_flush}); seed more plans"
+    );
+    // The database still knows every attempt: the sweep queues the waiting ones again.
+    app.platform
+        .queue()
+        .push(
+            sweep::KIND,
+            sweep::SweepDebits {
+                run_key: "flush-sweep".into(),
+            },
+        )
+        .await
+        .expect("queued");
+    eventually(
+        Duration::from_secs(120),
+        "every installment is collected after the flush",
+        || async { succeeded(&app).await == PLANS as u64 },
+    )
+    .await;
+    let payments = plan_payment::Entity::find()
+        .count(app.db())
+        .await
+        .expect("count");
+    assert_eq!(payments, PLANS as u64, "one payment per installment");
+    let collections = ledger_account::Entity::find()
+        .filter(ledger_account::Column::Code.eq(COLLECTIONS))
+        .one(app.db())
+        .await
+        .expect("account")
+        .map_or(0, |a| a.balance_fen);
+    assert_eq!(collections, PLANS as i64 * INSTALLMENT);
+    let clock = app.clock.clone();
+    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
+    assert_eq!(ledger.balance(customer).await.expect("balance"), 0);
+}
