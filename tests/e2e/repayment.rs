@@ -54,6 +54,46 @@ async fn close_and_debit(app: &TestApp) -> Vec<DebitOutcome> {
     outcomes
 }
 
+/// A customer with an active 12-month plan on the bank's own ledger.
+pub struct ActivePlan {
+    /// The customer's token.
+    pub token: String,
+    /// An agent's token.
+    pub agent: String,
+    /// The plan.
+    pub plan: entities::installment_plan::Model,
+    /// Its installments, in order.
+    pub entries: Vec<plan_entry::Model>,
+    /// The customer.
+    pub customer_id: uuid::Uuid,
+    /// The bank's ledger, on the test's clock.
+    pub ledger: InternalPlatform,
+}
+
+/// Walks a customer to an active plan (application, proposal, agreement, signatures).
+pub async fn active_plan(app: &TestApp) -> ActivePlan {
+    let (token, customer) = ready_customer(app).await;
+    let agent = app.staff_token(Role::Agent).await;
+    let (application, agreement) = to_agreement(app, &token, &agent, "internal", "standard").await;
+    sign(app, &agreement, &agent).await;
+    let plan = plans_of(app, &application).await.remove(0);
+    let entries = plan_entry::Entity::find()
+        .filter(plan_entry::Column::PlanId.eq(plan.id))
+        .order_by_asc(plan_entry::Column::Period)
+        .all(app.db())
+        .await
+        .expect("entries");
+    let clock = app.clock.clone();
+    ActivePlan {
+        token,
+        agent,
+        plan,
+        entries,
+        customer_id: uuid::Uuid::parse_str(&customer).expect("id"),
+        ledger: InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now())),
+    }
+}
+
 /// The customer's plan, read with a fresh login (the clock moves months; sessions end).
 async fn my_plan(app: &TestApp) -> Value {
     let token = app.login(crate::customers::MOBILE, "a good password").await;
@@ -86,21 +126,15 @@ async fn ledger_agrees(app: &TestApp, plan: &Value) {
 #[tokio::test]
 async fn close_of_business_debits_once_retries_a_short_month_and_ages_it_overdue() {
     let app = TestApp::spawn().await;
-    let (token, customer) = ready_customer(&app).await;
-    let agent = app.staff_token(Role::Agent).await;
-    let (application, agreement) = to_agreement(&app, &token, &agent, "internal", "standard").await;
-    sign(&app, &agreement, &agent).await;
-    let plan = plans_of(&app, &application).await.remove(0);
-    let entries = plan_entry::Entity::find()
-        .filter(plan_entry::Column::PlanId.eq(plan.id))
-        .order_by_asc(plan_entry::Column::Period)
-        .all(app.db())
-        .await
-        .expect("entries");
+    let ActivePlan {
+        token,
+        plan,
+        entries,
+        customer_id,
+        ledger,
+        ..
+    } = active_plan(&app).await;
     assert_eq!(entries.len(), 12);
-    let customer_id = uuid::Uuid::parse_str(&customer).expect("id");
-    let clock = app.clock.clone();
-    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
 
     // Month 1: the money is there on the due date.
     ledger
@@ -231,20 +265,12 @@ async fn the_worker_closes_the_day_through_the_queue_and_the_sweep_requeues_a_lo
 
     let app = TestApp::spawn_with_worker().await;
     let mut events = app.platform.job_events();
-    let (token, customer) = ready_customer(&app).await;
-    let agent = app.staff_token(Role::Agent).await;
-    let (application, agreement) = to_agreement(&app, &token, &agent, "internal", "standard").await;
-    sign(&app, &agreement, &agent).await;
-    let plan = plans_of(&app, &application).await.remove(0);
-    let entries = plan_entry::Entity::find()
-        .filter(plan_entry::Column::PlanId.eq(plan.id))
-        .order_by_asc(plan_entry::Column::Period)
-        .all(app.db())
-        .await
-        .expect("entries");
-    let customer_id = uuid::Uuid::parse_str(&customer).expect("id");
-    let clock = app.clock.clone();
-    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
+    let ActivePlan {
+        entries,
+        customer_id,
+        ledger,
+        ..
+    } = active_plan(&app).await;
     ledger
         .deposit(
             "salary",
@@ -317,20 +343,13 @@ const PAY: &str = "mutation($i: PayInstallmentInput!) { payInstallment(input: $i
 #[tokio::test]
 async fn a_catch_up_payment_pays_the_overdue_month_once_whatever_the_retries() {
     let app = TestApp::spawn().await;
-    let (token, customer) = ready_customer(&app).await;
-    let agent = app.staff_token(Role::Agent).await;
-    let (application, agreement) = to_agreement(&app, &token, &agent, "internal", "standard").await;
-    sign(&app, &agreement, &agent).await;
-    let plan = plans_of(&app, &application).await.remove(0);
-    let entries = plan_entry::Entity::find()
-        .filter(plan_entry::Column::PlanId.eq(plan.id))
-        .order_by_asc(plan_entry::Column::Period)
-        .all(app.db())
-        .await
-        .expect("entries");
-    let customer_id = uuid::Uuid::parse_str(&customer).expect("id");
-    let clock = app.clock.clone();
-    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
+    let ActivePlan {
+        plan,
+        entries,
+        customer_id,
+        ledger,
+        ..
+    } = active_plan(&app).await;
 
     // Month 1 is missed: three attempts, then overdue for 10 days.
     let due = day(&entries[0].due_date);
@@ -419,21 +438,14 @@ async fn a_year_of_repayments_runs_in_seconds_through_the_demo_clock() {
         ..Default::default()
     })
     .await;
-    let (token, customer) = ready_customer(&app).await;
-    let agent = app.staff_token(Role::Agent).await;
-    let (application, agreement) = to_agreement(&app, &token, &agent, "internal", "standard").await;
-    sign(&app, &agreement, &agent).await;
-    let plan = plans_of(&app, &application).await.remove(0);
-    let entries = plan_entry::Entity::find()
-        .filter(plan_entry::Column::PlanId.eq(plan.id))
-        .order_by_asc(plan_entry::Column::Period)
-        .all(app.db())
-        .await
-        .expect("entries");
+    let ActivePlan {
+        agent,
+        entries,
+        customer_id,
+        ledger,
+        ..
+    } = active_plan(&app).await;
     let total: i64 = entries.iter().map(|e| e.payment_fen).sum();
-    let customer_id = uuid::Uuid::parse_str(&customer).expect("id");
-    let clock = app.clock.clone();
-    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
     ledger
         .deposit("a-year-of-salary", customer_id, total)
         .await

@@ -3,23 +3,16 @@
 //! second API process here: its own domain, hearing through the fleet's channel); another
 //! customer cannot subscribe to the plan.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::platforms::InternalPlatform;
-use domain::auth::Role;
-use domain::clock::Clock;
-use entities::plan_entry;
 use futures::{SinkExt, StreamExt};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::customers::onboarded_customer;
 use crate::helpers::TestApp;
-use crate::plan_opening::{plans_of, sign, to_agreement};
-use crate::risk::ready_customer;
+use crate::repayment::{ActivePlan, active_plan};
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -79,21 +72,15 @@ async fn next(socket: &mut Socket) -> Value {
 #[tokio::test]
 async fn a_subscriber_hears_each_payment_posted_even_by_another_process() {
     let app = TestApp::spawn().await;
-    let (token, customer) = ready_customer(&app).await;
-    let agent = app.staff_token(Role::Agent).await;
-    let (application, agreement) = to_agreement(&app, &token, &agent, "internal", "standard").await;
-    sign(&app, &agreement, &agent).await;
-    let plan = plans_of(&app, &application).await.remove(0);
+    let ActivePlan {
+        token,
+        plan,
+        customer_id,
+        ledger,
+        ..
+    } = active_plan(&app).await;
     let plan_id = plan.id.to_string();
-    let entries = plan_entry::Entity::find()
-        .filter(plan_entry::Column::PlanId.eq(plan.id))
-        .order_by_asc(plan_entry::Column::Period)
-        .all(app.db())
-        .await
-        .expect("entries");
-    let customer_id = uuid::Uuid::parse_str(&customer).expect("id");
-    let clock = app.clock.clone();
-    InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()))
+    ledger
         .deposit("salary", customer_id, 300_000)
         .await
         .expect("deposit");
@@ -160,5 +147,4 @@ async fn a_subscriber_hears_each_payment_posted_even_by_another_process() {
         update["payload"]["data"]["planUpdated"]["periodsPaid"], 2,
         "{update}"
     );
-    let _ = entries;
 }

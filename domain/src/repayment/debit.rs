@@ -6,7 +6,7 @@
 //! payment, so only one delivery posts.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use adapters::platforms::{CollectOutcome, CollectRequest, PlatformError};
@@ -236,23 +236,17 @@ impl Domain {
                 share.total()
             )));
         }
-        plan_payment::Entity::insert(plan_payment::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            plan_id: Set(plan.id),
-            entry_id: Set(Some(entry.id)),
-            kind: Set(PaymentKind::AutoDebit),
-            source_key: Set(debit_key(entry.id, attempt.attempt)),
-            amount_fen: Set(attempt.amount_fen),
-            penalty_fen: Set(share.penalty),
-            interest_fen: Set(share.interest),
-            fee_fen: Set(share.fee),
-            principal_fen: Set(share.principal),
-            reference: Set(Some(reference.to_owned())),
-            business_date: Set(store::text(today)),
-            posted_at: Set(store::millis(now)),
-        })
-        .exec_without_returning(&txn)
-        .await?;
+        let posting = store::Posting {
+            plan_id: plan.id,
+            entry_id: entry.id,
+            kind: PaymentKind::AutoDebit,
+            source_key: debit_key(entry.id, attempt.attempt),
+            share,
+            reference,
+        };
+        plan_payment::Entity::insert(posting.row(today, store::millis(now)))
+            .exec_without_returning(&txn)
+            .await?;
         store::save_installment(&txn, &entry, &installment, today).await?;
         store::refresh_plan(&txn, plan.id, today, store::millis(now)).await?;
         txn.commit().await?;

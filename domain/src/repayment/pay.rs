@@ -21,7 +21,7 @@ use adapters::platforms::{CollectOutcome, CollectRequest, PlatformError};
 use entities::plan_payment::{self, PaymentKind};
 use entities::{installment_plan, installment_platform, payment_request};
 
-use super::engine::{Installment, Parts, allocate};
+use super::engine::{Installment, allocate};
 use super::store::{self, ACTIVE_PLAN};
 use crate::auth::{Caller, Permission};
 use crate::db::begin_write;
@@ -180,14 +180,7 @@ impl Domain {
             Some(Ok(Kept::Started { amount_fen })) => amount_fen,
             _ => {
                 let rows = store::entries(self.db(), plan.id).await?;
-                let terms = store::terms(&plan_row);
-                let mut installments: Vec<Installment> = rows
-                    .iter()
-                    .map(store::installment)
-                    .collect::<DomainResult<_>>()?;
-                for i in &mut installments {
-                    i.accrue(&terms, today);
-                }
+                let installments = store::accrued(&rows, &plan_row, today)?;
                 let (due, next) = payable(&installments, today);
                 let amount = match request.amount {
                     None if due > 0 => due,
@@ -320,14 +313,7 @@ impl Domain {
         let now = self.now();
         let txn = begin_write(self.db()).await?;
         let rows = store::entries(&txn, plan.id).await?;
-        let terms = store::terms(plan);
-        let mut installments: Vec<Installment> = rows
-            .iter()
-            .map(store::installment)
-            .collect::<DomainResult<_>>()?;
-        for i in &mut installments {
-            i.accrue(&terms, today);
-        }
+        let mut installments = store::accrued(&rows, plan, today)?;
         let (shares, left) = allocate(&mut installments, amount);
         let receipt = PaymentReceipt {
             plan_id: plan.id,
@@ -373,16 +359,15 @@ impl Domain {
             if share.total() == 0 {
                 continue;
             }
-            payments.push(payment_row(
-                kept,
-                plan,
-                row.id,
-                installment.period,
-                *share,
+            let posting = store::Posting {
+                plan_id: plan.id,
+                entry_id: row.id,
+                kind: PaymentKind::Customer,
+                source_key: format!("pay:{}:{}", kept.id, installment.period),
+                share: *share,
                 reference,
-                today,
-                now,
-            ));
+            };
+            payments.push(posting.row(today, store::millis(now)));
             store::save_installment(&txn, row, installment, today).await?;
         }
         plan_payment::Entity::insert_many(payments)
@@ -392,34 +377,6 @@ impl Domain {
         txn.commit().await?;
         self.plan_changed(plan.id).await;
         Ok(receipt)
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn payment_row(
-    kept: &payment_request::Model,
-    plan: &installment_plan::Model,
-    entry_id: Uuid,
-    period: u32,
-    share: Parts,
-    reference: &str,
-    today: NaiveDate,
-    now: chrono::DateTime<chrono::Utc>,
-) -> plan_payment::ActiveModel {
-    plan_payment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        plan_id: Set(plan.id),
-        entry_id: Set(Some(entry_id)),
-        kind: Set(PaymentKind::Customer),
-        source_key: Set(format!("pay:{}:{period}", kept.id)),
-        amount_fen: Set(share.total()),
-        penalty_fen: Set(share.penalty),
-        interest_fen: Set(share.interest),
-        fee_fen: Set(share.fee),
-        principal_fen: Set(share.principal),
-        reference: Set(Some(reference.to_owned())),
-        business_date: Set(store::text(today)),
-        posted_at: Set(store::millis(now)),
     }
 }
 

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use entities::{installment_plan, plan_entry, plan_payment};
 
-use super::engine::{Bucket, Installment, Parts, Progress, progress};
+use super::engine::{Bucket, Parts, Progress, progress};
 use super::store;
 use crate::auth::{Caller, Permission, Role};
 use crate::clock::from_millis;
@@ -194,13 +194,7 @@ impl Domain {
             .map(|plan| {
                 let terms = store::terms(&plan);
                 let rows = entries.remove(&plan.id).unwrap_or_default();
-                let mut installments: Vec<Installment> = rows
-                    .iter()
-                    .map(store::installment)
-                    .collect::<DomainResult<_>>()?;
-                for i in &mut installments {
-                    i.accrue(&terms, today);
-                }
+                let installments = store::accrued(&rows, &plan, today)?;
                 let periods: HashMap<Uuid, u32> = rows
                     .iter()
                     .map(|r| (r.id, u32::try_from(r.period).unwrap_or(0)))

@@ -3,9 +3,10 @@
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
+use entities::plan_payment::{self, PaymentKind};
 use entities::{installment_plan, plan_entry};
 
 use super::engine::{Bucket, Installment, Parts, PlanTerms};
@@ -63,6 +64,59 @@ pub(super) fn installment(row: &plan_entry::Model) -> DomainResult<Installment> 
         penalty: row.penalty_fen,
         penalty_through: row.penalty_through.as_deref().map(date).transpose()?,
     })
+}
+
+/// The engine's view of a plan's entries, with the late charge accrued to `today`.
+pub(super) fn accrued(
+    rows: &[plan_entry::Model],
+    plan: &installment_plan::Model,
+    today: NaiveDate,
+) -> DomainResult<Vec<Installment>> {
+    let terms = terms(plan);
+    rows.iter()
+        .map(|row| {
+            let mut installment = installment(row)?;
+            installment.accrue(&terms, today);
+            Ok(installment)
+        })
+        .collect()
+}
+
+/// A payment of `share` to one installment, kept under `source_key` (what brought it).
+pub(super) struct Posting<'a> {
+    /// The plan.
+    pub plan_id: Uuid,
+    /// The installment.
+    pub entry_id: Uuid,
+    /// What brought the money.
+    pub kind: PaymentKind,
+    /// The key that makes it post once.
+    pub source_key: String,
+    /// Where it went.
+    pub share: Parts,
+    /// The platform's reference.
+    pub reference: &'a str,
+}
+
+impl Posting<'_> {
+    /// The row, posted on `today` at `now`.
+    pub(super) fn row(self, today: NaiveDate, now: i64) -> plan_payment::ActiveModel {
+        plan_payment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            plan_id: Set(self.plan_id),
+            entry_id: Set(Some(self.entry_id)),
+            kind: Set(self.kind),
+            source_key: Set(self.source_key),
+            amount_fen: Set(self.share.total()),
+            penalty_fen: Set(self.share.penalty),
+            interest_fen: Set(self.share.interest),
+            fee_fen: Set(self.share.fee),
+            principal_fen: Set(self.share.principal),
+            reference: Set(Some(self.reference.to_owned())),
+            business_date: Set(text(today)),
+            posted_at: Set(now),
+        }
+    }
 }
 
 /// A plan's entries in period order.
