@@ -235,12 +235,15 @@ async fn flush_debit_queue(app: &TestApp) -> u64 {
             .expect("DEL")
     } else {
         let pool = sqlx::SqlitePool::connect(&queue.url).await.expect("queue");
-        sqlx::query("DELETE FROM Jobs WHERE job_type = ? AND status = 'Pending'")
-            .bind(&name)
-            .execute(&pool)
-            .await
-            .expect("delete jobs")
-            .rows_affected()
+        // Waiting, and fetched but not finished: the queue forgets them all.
+        sqlx::query(
+            "DELETE FROM Jobs WHERE job_type = ? AND status IN ('Pending', 'Queued', 'Running')",
+        )
+        .bind(&name)
+        .execute(&pool)
+        .await
+        .expect("delete jobs")
+        .rows_affected()
     }
 }
 

@@ -416,9 +416,14 @@ async fn a_catch_up_payment_pays_the_overdue_month_once_whatever_the_retries() {
     assert_eq!(view["payments"].as_array().map(Vec::len), Some(1), "{view}");
     ledger_agrees(&app, &view).await;
 
-    // A bad key, more than may be paid now, and someone else's plan are refused.
+    // A bad key, nothing or less, more than may be paid now, and someone else's plan are
+    // refused.
     let res = app.gql(PAY, pay("short", None), Some(&token)).await;
     assert_eq!(error_code(&res), Some("VALIDATION"), "{res}");
+    let res = app
+        .gql(PAY, pay("negative-0001", Some("-5")), Some(&token))
+        .await;
+    assert_eq!(res["errors"][0]["extensions"]["field"], "amount", "{res}");
     let res = app
         .gql(PAY, pay("too-much-0001", Some("99999")), Some(&token))
         .await;
@@ -530,4 +535,52 @@ async fn plans_are_read_in_the_same_statements_whatever_their_number() {
     assert_eq!(counts[1].0, 2);
     assert_eq!(counts[0].1, counts[1].1, "myPlans: {counts:?}");
     assert_eq!(counts[0].2, counts[1].2, "plans: {counts:?}");
+}
+
+#[tokio::test]
+async fn a_partner_plan_is_debited_through_the_partner_once() {
+    let app = TestApp::spawn().await;
+    let sim = crate::platforms::partner(
+        &app,
+        "partner-x",
+        crate::platforms::dearer_products(50, &["A", "B", "C", "D", "E"]),
+        &["APP"],
+    )
+    .await;
+    let (token, _) = ready_customer(&app).await;
+    let agent = app.staff_token(Role::Agent).await;
+    let (application, agreement) =
+        to_agreement(&app, &token, &agent, "partner-x", "x-standard").await;
+    sign(&app, &agreement, &agent).await;
+    let plan = plans_of(&app, &application).await.remove(0);
+    let plan_ref = plan.external_ref.clone().expect("the partner's reference");
+    let entries = plan_entry::Entity::find()
+        .filter(plan_entry::Column::PlanId.eq(plan.id))
+        .order_by_asc(plan_entry::Column::Period)
+        .all(app.db())
+        .await
+        .expect("entries");
+    assert!(sim.set_balance(&plan_ref, entries[0].payment_fen));
+
+    // Month 1: collected by the partner once, whatever is run twice.
+    at(&app, day(&entries[0].due_date));
+    assert_eq!(
+        close_and_debit(&app).await,
+        vec![DebitOutcome::Collected(entries[0].payment_fen)]
+    );
+    assert_eq!(sim.moved_fen(&plan_ref), entries[0].payment_fen);
+    // The partner's own callbacks about the same collect post nothing more.
+    let _ = sim.flush_callbacks().await;
+    let view = my_plan(&app).await;
+    assert_eq!(view["progress"]["periodsPaid"], 1, "{view}");
+    assert_eq!(view["payments"].as_array().map(Vec::len), Some(1), "{view}");
+
+    // Month 2: the account is empty; the partner says so and nothing moves.
+    at(&app, day(&entries[1].due_date));
+    let due = day(&entries[1].due_date);
+    assert_eq!(
+        close_and_debit(&app).await,
+        vec![DebitOutcome::Insufficient(Some(due + chrono::Days::new(1)))]
+    );
+    assert_eq!(sim.moved_fen(&plan_ref), entries[0].payment_fen);
 }

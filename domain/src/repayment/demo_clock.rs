@@ -50,7 +50,10 @@ impl Domain {
         if to <= from {
             return Err(DomainError::validation(
                 "to",
-                format!("The clock only moves forward: give a time after {from}."),
+                format!(
+                    "The clock only moves forward: give a time after {}.",
+                    from.format("%Y-%m-%dT%H:%M:%SZ")
+                ),
             ));
         }
         if to > from + chrono::Duration::days(5 * 366) {

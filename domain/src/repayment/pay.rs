@@ -124,6 +124,12 @@ impl Domain {
             .map(|a| a.account_id)
             .ok_or_else(|| DomainError::Unauthenticated("Log in first.".into()))?;
         check_key(&request.idempotency_key)?;
+        if request.amount.is_some_and(|m| !m.is_positive()) {
+            return Err(DomainError::validation(
+                "amount",
+                "Pay more than 0.00 yuan, or leave the amount out to pay what is due.",
+            ));
+        }
         // Only the customer's own plan (anyone else's is not found).
         let plan = self.plan(request.plan_id, caller).await?;
         let hash = digest(&request);
