@@ -106,6 +106,53 @@ async fn succeeded(app: &TestApp) -> u64 {
         .expect("count")
 }
 
+/// Queues the sweep and waits until every installment is collected; then checks each was
+/// collected once: one payment each, the ledger's collections exactly their sum, the
+/// customer's account empty.
+async fn sweep_and_check_collected_once(app: &TestApp, customer: Uuid, run_key: &str) {
+    app.platform
+        .queue()
+        .push(
+            sweep::KIND,
+            sweep::SweepDebits {
+                run_key: run_key.into(),
+            },
+        )
+        .await
+        .expect("queued");
+    eventually(
+        Duration::from_secs(120),
+        "every installment is collected",
+        || async { succeeded(app).await == PLANS as u64 },
+    )
+    .await;
+    let payments = plan_payment::Entity::find()
+        .count(app.db())
+        .await
+        .expect("count");
+    assert_eq!(payments, PLANS as u64, "one payment per installment");
+    let unpaid = plan_entry::Entity::find()
+        .filter(plan_entry::Column::Status.ne("PAID"))
+        .count(app.db())
+        .await
+        .expect("count");
+    assert_eq!(unpaid, 0);
+    let collections = ledger_account::Entity::find()
+        .filter(ledger_account::Column::Code.eq(COLLECTIONS))
+        .one(app.db())
+        .await
+        .expect("account")
+        .map_or(0, |a| a.balance_fen);
+    assert_eq!(
+        collections,
+        PLANS as i64 * INSTALLMENT,
+        "collected once each"
+    );
+    let clock = app.clock.clone();
+    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
+    assert_eq!(ledger.balance(customer).await.expect("balance"), 0);
+}
+
 #[tokio::test]
 async fn a_worker_killed_mid_run_and_a_second_close_of_business_debit_each_installment_once() {
     let app = TestApp::spawn().await;
@@ -150,22 +197,7 @@ async fn a_worker_killed_mid_run_and_a_second_close_of_business_debit_each_insta
         )
         .await
         .expect("queued");
-    app.platform
-        .queue()
-        .push(
-            sweep::KIND,
-            sweep::SweepDebits {
-                run_key: "faults-sweep".into(),
-            },
-        )
-        .await
-        .expect("queued");
-    eventually(
-        Duration::from_secs(120),
-        "every installment is collected after the kill",
-        || async { succeeded(&app).await == PLANS as u64 },
-    )
-    .await;
+    sweep_and_check_collected_once(&app, customer, "faults-sweep").await;
 
     // A debit job delivered once more finds its attempt done.
     let attempt = debit_attempt::Entity::find()
@@ -183,37 +215,27 @@ async fn a_worker_killed_mid_run_and_a_second_close_of_business_debit_each_insta
         )
         .await
         .expect("queued");
-
+    // And once more here, where its answer can be read: done before, nothing moves.
+    let again = app
+        .platform
+        .domain()
+        .run_debit(attempt.id)
+        .await
+        .expect("debit");
+    assert!(
+        matches!(again, domain::repayment::DebitOutcome::Skipped(_)),
+        "{again:?}"
+    );
+    let payments = plan_payment::Entity::find()
+        .count(app.db())
+        .await
+        .expect("count");
+    assert_eq!(payments, PLANS as u64, "still one payment per installment");
     let attempts = debit_attempt::Entity::find()
         .count(app.db())
         .await
         .expect("count");
     assert_eq!(attempts, PLANS as u64, "one attempt per installment");
-    let payments = plan_payment::Entity::find()
-        .count(app.db())
-        .await
-        .expect("count");
-    assert_eq!(payments, PLANS as u64, "one payment per installment");
-    let unpaid = plan_entry::Entity::find()
-        .filter(plan_entry::Column::Status.ne("PAID"))
-        .count(app.db())
-        .await
-        .expect("count");
-    assert_eq!(unpaid, 0);
-    let collections = ledger_account::Entity::find()
-        .filter(ledger_account::Column::Code.eq(COLLECTIONS))
-        .one(app.db())
-        .await
-        .expect("account")
-        .map_or(0, |a| a.balance_fen);
-    assert_eq!(
-        collections,
-        PLANS as i64 * INSTALLMENT,
-        "collected once each"
-    );
-    let clock = app.clock.clone();
-    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
-    assert_eq!(ledger.balance(customer).await.expect("balance"), 0);
 }
 
 /// Empties the debit queue, as a Redis flush or a lost SQLite queue file would; answers
@@ -280,35 +302,5 @@ async fn a_queue_flushed_mid_run_loses_nothing_and_doubles_nothing() {
         "every debit posted before the flush ({posted_at_flush}); seed more plans"
     );
     // The database still knows every attempt: the sweep queues the waiting ones again.
-    app.platform
-        .queue()
-        .push(
-            sweep::KIND,
-            sweep::SweepDebits {
-                run_key: "flush-sweep".into(),
-            },
-        )
-        .await
-        .expect("queued");
-    eventually(
-        Duration::from_secs(120),
-        "every installment is collected after the flush",
-        || async { succeeded(&app).await == PLANS as u64 },
-    )
-    .await;
-    let payments = plan_payment::Entity::find()
-        .count(app.db())
-        .await
-        .expect("count");
-    assert_eq!(payments, PLANS as u64, "one payment per installment");
-    let collections = ledger_account::Entity::find()
-        .filter(ledger_account::Column::Code.eq(COLLECTIONS))
-        .one(app.db())
-        .await
-        .expect("account")
-        .map_or(0, |a| a.balance_fen);
-    assert_eq!(collections, PLANS as i64 * INSTALLMENT);
-    let clock = app.clock.clone();
-    let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
-    assert_eq!(ledger.balance(customer).await.expect("balance"), 0);
+    sweep_and_check_collected_once(&app, customer, "flush-sweep").await;
 }
