@@ -131,7 +131,7 @@ impl Domain {
             ));
         }
         // Only the customer's own plan (anyone else's is not found).
-        let plan = self.plan(request.plan_id, caller).await?;
+        let plan_row = self.plan_row(request.plan_id, caller).await?;
         let hash = digest(&request);
         let now = self.now();
         let inserted = payment_request::Entity::insert(payment_request::ActiveModel {
@@ -168,10 +168,6 @@ impl Domain {
             return answer;
         }
         let today = self.business_date();
-        let plan_row = installment_plan::Entity::find_by_id(plan.id)
-            .one(self.db())
-            .await?
-            .ok_or_else(|| DomainError::NotFound("No plan has this id.".into()))?;
         if plan_row.status != ACTIVE_PLAN {
             return self
                 .refuse(
@@ -185,7 +181,7 @@ impl Domain {
         let amount = match kept.answer.as_deref().map(serde_json::from_str::<Kept>) {
             Some(Ok(Kept::Started { amount_fen })) => amount_fen,
             _ => {
-                let rows = store::entries(self.db(), plan.id).await?;
+                let rows = store::entries(self.db(), plan_row.id).await?;
                 let installments = store::accrued(&rows, &plan_row, today)?;
                 let (due, next) = payable(&installments, today);
                 let amount = match request.amount {

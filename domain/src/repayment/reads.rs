@@ -119,6 +119,20 @@ impl Domain {
     /// One plan: its customer's own, or any for staff.
     pub async fn plan(&self, id: Uuid, caller: &Caller) -> DomainResult<PlanView> {
         caller.require(Permission::ReadPlan)?;
+        let row = self.plan_row(id, caller).await?;
+        self.plan_views(vec![row])
+            .await?
+            .pop()
+            .ok_or_else(not_found)
+    }
+
+    /// The stored plan `id` if the caller may see it (its customer, or staff); anyone
+    /// else is told it does not exist.
+    pub(super) async fn plan_row(
+        &self,
+        id: Uuid,
+        caller: &Caller,
+    ) -> DomainResult<installment_plan::Model> {
         let row = installment_plan::Entity::find_by_id(id)
             .one(self.db())
             .await?
@@ -129,10 +143,7 @@ impl Domain {
                 return Err(not_found());
             }
         }
-        self.plan_views(vec![row])
-            .await?
-            .pop()
-            .ok_or_else(not_found)
+        Ok(row)
     }
 
     /// Every plan (staff), newest first, by status and bucket; the cursor is the id.
