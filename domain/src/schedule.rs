@@ -33,7 +33,8 @@ pub use engine::{Schedule, ScheduleEntry, generate};
 pub use late_charge::{LateChargeError, LateChargePolicy, daily_late_charge};
 pub use method::{Frequency, RepaymentMethod};
 pub use prepayment::{
-    PartialPrepayment, Payoff, PrepaymentError, RecomputeMode, partial_prepayment, payoff,
+    PartialPrepayment, Payoff, PrepaymentError, RecomputeMode, accrued_interest,
+    partial_prepayment, payoff, prepayment_fee,
 };
 pub use quote::{DISCLOSED_RATE_DP, LoanQuote, disclosed_rate, quote};
 pub use terms::{Limits, LoanTerms, LoanTermsInput, TermsError};

@@ -338,6 +338,11 @@ fn fields() -> Vec<Field> {
             access: Roles(ANY),
         },
         Field {
+            name: "Query.quotePayoff",
+            document: r#"{ quotePayoff(planId: "00000000-0000-0000-0000-000000000000") { total } }"#,
+            access: Roles(ANY),
+        },
+        Field {
             name: "Query.plans",
             document: "{ plans { edges { node { id } } } }",
             access: Roles(STAFF_READERS),

@@ -416,6 +416,18 @@ async fn a_catch_up_payment_pays_the_overdue_month_once_whatever_the_retries() {
     assert_eq!(view["payments"].as_array().map(Vec::len), Some(1), "{view}");
     ledger_agrees(&app, &view).await;
 
+    // A payoff quote: the standard product allows early repayment after 3 paid
+    // installments; with 1 paid it says so.
+    let quote = "query($id: ID!) { quotePayoff(planId: $id) { validOn principal accruedInterest prepaymentFee total } }";
+    let res = app
+        .gql(quote, json!({ "id": plan.id.to_string() }), Some(&token))
+        .await;
+    assert_eq!(error_code(&res), Some("CONFLICT"), "{res}");
+    assert!(
+        res.to_string().contains("after 3 paid installments"),
+        "{res}"
+    );
+
     // A bad key, nothing or less, more than may be paid now, and someone else's plan are
     // refused.
     let res = app.gql(PAY, pay("short", None), Some(&token)).await;

@@ -57,6 +57,28 @@ impl PlanQuery {
         Ok(ctx.domain()?.plan(id, &caller).await.gql()?.into())
     }
 
+    /// What paying the plan off costs today: what is due now, the principal of the rest,
+    /// interest on it since the last due date, and the prepayment fee. Valid for today only.
+    #[graphql(guard = "RoleGuard::new(Permission::ReadPlan)")]
+    async fn quote_payoff(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The plan.")] plan_id: ID,
+    ) -> async_graphql::Result<PayoffQuoteGql> {
+        let caller = ctx.caller().await?;
+        let id = parse_id(&plan_id, "planId")?;
+        let quote = ctx.domain()?.quote_payoff(id, &caller).await.gql()?;
+        Ok(PayoffQuoteGql {
+            valid_on: quote.valid_on,
+            due_now: money(Money::from_fen(quote.due_now)),
+            principal: money(Money::from_fen(quote.principal)),
+            accrued_days: quote.accrued_days,
+            accrued_interest: money(Money::from_fen(quote.accrued_interest)),
+            prepayment_fee: money(Money::from_fen(quote.fee)),
+            total: money(Money::from_fen(quote.total)),
+        })
+    }
+
     /// Every plan, newest first, for staff; by status and bucket.
     #[graphql(
         guard = "RoleGuard::new(Permission::ListPlans)",
@@ -81,6 +103,26 @@ impl PlanQuery {
         let result = ctx.domain()?.plans(filter, page, &caller).await.gql()?;
         Ok(cursor::connection(result, page.after.is_some(), Plan::from))
     }
+}
+
+/// What paying a plan off costs on one day.
+#[derive(SimpleObject)]
+#[graphql(name = "PayoffQuote")]
+pub struct PayoffQuoteGql {
+    /// The day it holds for (the bank's business day).
+    pub valid_on: chrono::NaiveDate,
+    /// Owed on installments due up to that day, with late charges.
+    pub due_now: Decimal,
+    /// Principal of the installments not yet due.
+    pub principal: Decimal,
+    /// Days of interest since the last due date (or the start).
+    pub accrued_days: u32,
+    /// That interest, at the annual rate / 360 a day.
+    pub accrued_interest: Decimal,
+    /// The prepayment fee on the principal.
+    pub prepayment_fee: Decimal,
+    /// Everything: what settles the plan that day.
+    pub total: Decimal,
 }
 
 /// What the customer pays now.

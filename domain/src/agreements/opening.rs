@@ -135,6 +135,11 @@ impl Domain {
         let plan_terms = PlanTerms {
             grace_days: product.late_charge.grace_days,
             late_daily_rate: product.late_charge.daily_rate,
+            annual_rate: if fee_based { Decimal::ZERO } else { rate },
+            prepayment_allowed: product.prepayment.allowed,
+            prepayment_min_periods_paid: product.prepayment.min_periods_paid,
+            prepayment_fee_rate: product.prepayment.fee_rate,
+            start_date: Some(start_date),
         };
         let plan_terms_json = serde_json::to_string(&plan_terms)
             .map_err(|e| DomainError::Internal(format!("plan terms: {e}")))?;

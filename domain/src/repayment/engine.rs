@@ -32,6 +32,26 @@ pub struct PlanTerms {
     /// The late charge a day on the unpaid amount (`0.0005` = 0.05 % a day).
     #[serde(with = "rust_decimal::serde::str")]
     pub late_daily_rate: Decimal,
+    /// The nominal annual rate (0 for fee-based plans): interest accrued at a payoff.
+    #[serde(default, with = "rust_decimal::serde::str")]
+    pub annual_rate: Decimal,
+    /// Whether the plan may be repaid early, after how many paid installments, and the
+    /// fee on the principal repaid early.
+    #[serde(default = "allowed")]
+    pub prepayment_allowed: bool,
+    /// Installments that must be paid before repaying early.
+    #[serde(default)]
+    pub prepayment_min_periods_paid: u32,
+    /// The fee on the principal repaid early (`0.01` = 1 %).
+    #[serde(default, with = "rust_decimal::serde::str")]
+    pub prepayment_fee_rate: Decimal,
+    /// The day the plan started (interest runs from it until the first due date).
+    #[serde(default)]
+    pub start_date: Option<NaiveDate>,
+}
+
+fn allowed() -> bool {
+    true
 }
 
 impl Default for PlanTerms {
@@ -40,6 +60,11 @@ impl Default for PlanTerms {
         Self {
             grace_days: 3,
             late_daily_rate: Decimal::new(5, 4),
+            annual_rate: Decimal::ZERO,
+            prepayment_allowed: true,
+            prepayment_min_periods_paid: 0,
+            prepayment_fee_rate: Decimal::ZERO,
+            start_date: None,
         }
     }
 }
@@ -180,6 +205,98 @@ pub fn retry_day(due: NaiveDate, attempts_made: u32, retry_days: &[u32]) -> Opti
             .get(usize::try_from(n - 1).ok()?)
             .map(|d| due + chrono::Days::new(u64::from(*d))),
     }
+}
+
+/// What paying the whole plan off costs on a day (a quote valid for that day only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PayoffQuote {
+    /// The day it holds for.
+    pub valid_on: NaiveDate,
+    /// Owed on installments due up to that day, with their late charges.
+    pub due_now: i64,
+    /// Principal of the installments not yet due.
+    pub principal: i64,
+    /// Days of interest on it since the last due date (or the start).
+    pub accrued_days: u32,
+    /// That interest: annual rate / 360 a day, rounded half-up once.
+    pub accrued_interest: i64,
+    /// The prepayment fee on that principal.
+    pub fee: i64,
+    /// Everything: what settles the plan that day.
+    pub total: i64,
+}
+
+/// Why a plan cannot be paid off now.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayoffRefusal {
+    /// The product does not allow early repayment.
+    #[error("This plan's product does not allow early repayment.")]
+    NotAllowed,
+    /// Too few installments paid yet.
+    #[error("Early repayment is allowed after {required} paid installments; {paid} are paid.")]
+    TooEarly {
+        /// Installments required.
+        required: u32,
+        /// Installments paid.
+        paid: u32,
+    },
+    /// Nothing is owed.
+    #[error("Nothing is owed on this plan.")]
+    NothingOwed,
+}
+
+/// The payoff of `installments` (accrued to `today`) on `today`: what is due now, the
+/// principal of the rest, interest on it since the last due date (the banks' actual/360,
+/// as the schedule engine's payoff), and the prepayment fee on it. Future interest and
+/// fees are not charged.
+pub fn payoff_quote(
+    installments: &[Installment],
+    terms: &PlanTerms,
+    today: NaiveDate,
+) -> Result<PayoffQuote, PayoffRefusal> {
+    if !terms.prepayment_allowed {
+        return Err(PayoffRefusal::NotAllowed);
+    }
+    let paid = u32::try_from(installments.iter().filter(|i| i.settled()).count()).unwrap_or(0);
+    if paid < terms.prepayment_min_periods_paid {
+        return Err(PayoffRefusal::TooEarly {
+            required: terms.prepayment_min_periods_paid,
+            paid,
+        });
+    }
+    let due_now: i64 = installments
+        .iter()
+        .filter(|i| !i.settled() && i.due_date <= today)
+        .map(|i| i.owed().total())
+        .sum();
+    let principal: i64 = installments
+        .iter()
+        .filter(|i| !i.settled() && i.due_date > today)
+        .map(|i| i.owed().principal)
+        .sum();
+    if due_now + principal <= 0 {
+        return Err(PayoffRefusal::NothingOwed);
+    }
+    let since = installments
+        .iter()
+        .map(|i| i.due_date)
+        .filter(|d| *d <= today)
+        .max()
+        .or(terms.start_date)
+        .unwrap_or(today);
+    let accrued_days = u32::try_from((today - since).num_days().max(0)).unwrap_or(0);
+    let accrued_interest =
+        crate::schedule::accrued_interest(principal, terms.annual_rate, accrued_days);
+    let fee = crate::schedule::prepayment_fee(principal, terms.prepayment_fee_rate);
+    Ok(PayoffQuote {
+        valid_on: today,
+        due_now,
+        principal,
+        accrued_days,
+        accrued_interest,
+        fee,
+        total: due_now + principal + accrued_interest + fee,
+    })
 }
 
 /// How late a plan is.

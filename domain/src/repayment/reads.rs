@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use entities::{installment_plan, plan_entry, plan_payment};
 
-use super::engine::{Bucket, Parts, Progress, progress};
+use super::engine::{Bucket, Parts, PayoffQuote, Progress, payoff_quote, progress};
 use super::store;
 use crate::auth::{Caller, Permission, Role};
 use crate::clock::from_millis;
@@ -144,6 +144,25 @@ impl Domain {
             }
         }
         Ok(row)
+    }
+
+    /// What paying the plan off costs today (a quote valid for today only): its customer
+    /// or staff. Refused with the reason (`CONFLICT`) when the product does not allow it
+    /// yet or nothing is owed.
+    pub async fn quote_payoff(&self, id: Uuid, caller: &Caller) -> DomainResult<PayoffQuote> {
+        caller.require(Permission::ReadPlan)?;
+        let plan = self.plan_row(id, caller).await?;
+        if plan.status != store::ACTIVE_PLAN {
+            return Err(DomainError::Conflict(format!(
+                "This plan is {}; nothing is owed.",
+                plan.status
+            )));
+        }
+        let today = self.business_date();
+        let rows = store::entries(self.db(), plan.id).await?;
+        let installments = store::accrued(&rows, &plan, today)?;
+        payoff_quote(&installments, &store::terms(&plan), today)
+            .map_err(|e| DomainError::Conflict(e.to_string()))
     }
 
     /// Every plan (staff), newest first, by status and bucket; the cursor is the id.

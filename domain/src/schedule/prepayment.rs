@@ -33,6 +33,7 @@
 //! the engine applies, and the last of them absorbs every residue.
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::arith::{Ratio, div_half_up, level_payment};
@@ -131,6 +132,27 @@ impl From<PrepaymentError> for DomainError {
     fn from(e: PrepaymentError) -> DomainError {
         DomainError::validation(e.field(), e.to_string())
     }
+}
+
+/// Interest on `principal_fen` for `days` days at `annual_rate` / 360 (actual/360, as
+/// [`payoff`]), one exact product rounded half-up to the fen; 0 for a negative input.
+pub fn accrued_interest(principal_fen: i64, annual_rate: Decimal, days: u32) -> i64 {
+    if annual_rate.is_sign_negative() {
+        return 0;
+    }
+    Ratio::new(annual_rate, DAYS_PER_YEAR)
+        .times(u64::from(days))
+        .and_then(|r| r.apply(principal_fen))
+        .unwrap_or(0)
+}
+
+/// The prepayment fee on `principal_fen` at `fee_rate`, rounded half-up to the fen once;
+/// 0 for a negative input.
+pub fn prepayment_fee(principal_fen: i64, fee_rate: Decimal) -> i64 {
+    if fee_rate.is_sign_negative() {
+        return 0;
+    }
+    Ratio::new(fee_rate, 1).apply(principal_fen).unwrap_or(0)
 }
 
 /// What it costs to pay the whole loan off on a given date.

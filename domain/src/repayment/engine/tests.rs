@@ -200,3 +200,51 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_payoff_quote_is_what_is_due_the_rest_s_principal_its_interest_since_the_last_due_date_and_the_fee()
+ {
+    let terms = PlanTerms {
+        annual_rate: dec!(0.075),
+        prepayment_min_periods_paid: 1,
+        prepayment_fee_rate: dec!(0.01),
+        start_date: Some(day("2026-12-15")),
+        ..PlanTerms::default()
+    };
+    let mut months: Vec<Installment> = (1..=3)
+        .map(|n| {
+            let mut i = january();
+            i.period = n;
+            i.due_date = day(&format!("2027-0{n}-15"));
+            i
+        })
+        .collect();
+    // Nothing paid yet: too early.
+    assert_eq!(
+        payoff_quote(&months, &terms, day("2027-01-20")),
+        Err(PayoffRefusal::TooEarly {
+            required: 1,
+            paid: 0
+        })
+    );
+    let january_owed = months[0].owed().total();
+    months[0].pay(january_owed);
+    // On 2027-02-05: nothing due; February and March principal 1,300.30; 21 days since
+    // 2027-01-15: 1,300.30 × 7.5 % × 21 / 360 = 5.6888… → 5.69; fee 1 %: 13.003 → 13.00.
+    let quote = payoff_quote(&months, &terms, day("2027-02-05")).unwrap();
+    assert_eq!(quote.due_now, 0);
+    assert_eq!(quote.principal, 130_030);
+    assert_eq!(quote.accrued_days, 21);
+    assert_eq!(quote.accrued_interest, 569);
+    assert_eq!(quote.fee, 1_300);
+    assert_eq!(quote.total, 130_030 + 569 + 1_300);
+    // Not allowed at all.
+    let closed = PlanTerms {
+        prepayment_allowed: false,
+        ..terms.clone()
+    };
+    assert_eq!(
+        payoff_quote(&months, &closed, day("2027-02-05")),
+        Err(PayoffRefusal::NotAllowed)
+    );
+}
