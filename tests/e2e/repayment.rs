@@ -596,3 +596,56 @@ async fn a_partner_plan_is_debited_through_the_partner_once() {
     );
     assert_eq!(sim.moved_fen(&plan_ref), entries[0].payment_fen);
 }
+
+#[tokio::test]
+async fn a_partner_that_settles_later_is_posted_from_its_callback_once() {
+    let app = TestApp::spawn().await;
+    let sim = crate::platforms::partner(
+        &app,
+        "partner-x",
+        crate::platforms::dearer_products(50, &["A", "B", "C", "D", "E"]),
+        &["APP"],
+    )
+    .await;
+    sim.set_auto_callbacks(false);
+    sim.set_deferred_collects(true);
+    let (token, _) = ready_customer(&app).await;
+    let agent = app.staff_token(Role::Agent).await;
+    let (application, agreement) =
+        to_agreement(&app, &token, &agent, "partner-x", "x-standard").await;
+    sign(&app, &agreement, &agent).await;
+    let plan = plans_of(&app, &application).await.remove(0);
+    let plan_ref = plan.external_ref.clone().expect("the partner's reference");
+    let entries = plan_entry::Entity::find()
+        .filter(plan_entry::Column::PlanId.eq(plan.id))
+        .order_by_asc(plan_entry::Column::Period)
+        .all(app.db())
+        .await
+        .expect("entries");
+    assert!(sim.set_balance(&plan_ref, entries[0].payment_fen));
+
+    at(&app, day(&entries[0].due_date));
+    assert_eq!(close_and_debit(&app).await, vec![DebitOutcome::Pending]);
+    let view = my_plan(&app).await;
+    assert_eq!(
+        view["progress"]["periodsPaid"], 0,
+        "not posted before the callback"
+    );
+
+    // The partner's callback reports the result: posted once, however often it comes.
+    let movement = sim
+        .movements()
+        .into_iter()
+        .find(|m| m.plan_ref == plan_ref)
+        .expect("the collect");
+    let event = sim.payment_event(&movement.reference).expect("event");
+    for _ in 0..2 {
+        let statuses = sim.send_event(&event).await.expect("sent");
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    }
+    let view = my_plan(&app).await;
+    assert_eq!(view["progress"]["periodsPaid"], 1, "{view}");
+    assert_eq!(view["payments"].as_array().map(Vec::len), Some(1), "{view}");
+    assert_eq!(view["payments"][0]["kind"], "AUTO_DEBIT");
+    assert_eq!(sim.moved_fen(&plan_ref), entries[0].payment_fen);
+}

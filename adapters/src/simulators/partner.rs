@@ -60,6 +60,8 @@ struct Shared {
     faults: FaultSwitch,
     callbacks: Callbacks,
     auto_callbacks: AtomicBool,
+    /// Collects answer `PENDING` (the money moves, the result comes by callback).
+    deferred_collects: AtomicBool,
     requests: AtomicU64,
 }
 
@@ -84,6 +86,10 @@ impl Shared {
 
     fn auto_callbacks(&self) -> bool {
         self.auto_callbacks.load(Ordering::SeqCst)
+    }
+
+    fn deferred_collects(&self) -> bool {
+        self.deferred_collects.load(Ordering::SeqCst)
     }
 }
 
@@ -113,6 +119,7 @@ impl PartnerSimulator {
             faults: FaultSwitch::default(),
             callbacks,
             auto_callbacks: AtomicBool::new(config.auto_callbacks),
+            deferred_collects: AtomicBool::new(false),
             requests: AtomicU64::new(0),
         });
         let app_state = shared.clone();
@@ -274,6 +281,12 @@ impl PartnerHandle {
     /// off.
     pub fn set_auto_callbacks(&self, on: bool) {
         self.shared.auto_callbacks.store(on, Ordering::SeqCst);
+    }
+
+    /// Makes collects answer `PENDING` from now on, as partners that settle later do: the
+    /// money still moves at once and the payment callback reports the result.
+    pub fn set_deferred_collects(&self, on: bool) {
+        self.shared.deferred_collects.store(on, Ordering::SeqCst);
     }
 
     /// The payment event of the movement with this reference.

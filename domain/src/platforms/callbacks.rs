@@ -277,8 +277,12 @@ impl Domain {
         .exec_without_returning(&txn)
         .await?;
         if kept == 0 {
-            // Seen before (or being applied by a concurrent copy, which owns it).
+            // Seen before (or being applied by a concurrent copy, which owns it). A debit
+            // it reports is settled again in case the first delivery stopped before that.
             txn.rollback().await?;
+            if plan.is_some() {
+                self.settle_reported_debit(event).await?;
+            }
             return Ok(CallbackReceipt::Duplicate);
         }
         let applied = match (&plan, event.kind) {
@@ -307,6 +311,9 @@ impl Domain {
             }
         };
         txn.commit().await?;
+        if plan.is_some() {
+            self.settle_reported_debit(event).await?;
+        }
         if outcome == EventOutcome::Unmatched {
             tracing::warn!(
                 platform = platform_code,
@@ -320,6 +327,23 @@ impl Domain {
             EventOutcome::Stale => CallbackReceipt::Stale,
             EventOutcome::Unmatched => CallbackReceipt::Unmatched,
         })
+    }
+
+    /// A payment event about one of our debits (its key is the attempt's) settles that
+    /// debit through the repayment's own posting path.
+    async fn settle_reported_debit(&self, event: &CallbackEvent) -> DomainResult<()> {
+        let Some(payment) = event.payment.as_ref() else {
+            return Ok(());
+        };
+        let Some(key) = payment.idempotency_key.as_deref() else {
+            return Ok(());
+        };
+        let succeeded = event.kind == EventKind::PaymentSucceeded;
+        if !succeeded && event.kind != EventKind::PaymentFailed {
+            return Ok(());
+        }
+        self.settle_debit_by_callback(key, succeeded, &payment.reference)
+            .await
     }
 
     /// Kept partner events, newest first: by default those naming a plan we do not know

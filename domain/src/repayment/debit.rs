@@ -41,6 +41,60 @@ pub fn debit_key(entry_id: Uuid, attempt: i32) -> String {
 }
 
 impl Domain {
+    /// A partner's callback about a debit it answered later (`Pending`), named by the
+    /// attempt's key: a success posts it through the same path as an immediate one, a
+    /// failure is a short debit retried on the next retry day. Only an attempt still
+    /// waiting is touched, so repeated or late callbacks change nothing.
+    pub(crate) async fn settle_debit_by_callback(
+        &self,
+        key: &str,
+        succeeded: bool,
+        reference: &str,
+    ) -> DomainResult<()> {
+        let Some((entry_id, number)) = key
+            .strip_prefix("debit:")
+            .and_then(|rest| rest.rsplit_once(':'))
+            .and_then(|(entry, n)| Some((Uuid::parse_str(entry).ok()?, n.parse::<i32>().ok()?)))
+        else {
+            return Ok(());
+        };
+        let Some(attempt) = debit_attempt::Entity::find()
+            .filter(debit_attempt::Column::EntryId.eq(entry_id))
+            .filter(debit_attempt::Column::Attempt.eq(number))
+            .one(self.db())
+            .await?
+        else {
+            return Ok(());
+        };
+        if !matches!(attempt.status, DebitStatus::Queued | DebitStatus::Pending) {
+            return Ok(());
+        }
+        if succeeded {
+            self.post_debit(&attempt, reference).await?;
+            return Ok(());
+        }
+        let entry = plan_entry::Entity::find_by_id(entry_id)
+            .one(self.db())
+            .await?
+            .ok_or_else(|| DomainError::Internal("a debit attempt without its entry".into()))?;
+        let today = self.business_date();
+        let next = retry_day(
+            store::date(&entry.due_date)?,
+            u32::try_from(attempt.attempt).unwrap_or(u32::MAX),
+            &self.settings().debit_retry_days,
+        )
+        .map(|d| store::text(d.max(today + chrono::Days::new(1))));
+        self.finish_attempt_from(
+            &attempt,
+            &[DebitStatus::Queued, DebitStatus::Pending],
+            DebitStatus::Insufficient,
+            None,
+            Some("the partner reported the debit failed"),
+            next,
+        )
+        .await
+    }
+
     /// Runs the debit attempt `attempt_id` (see the module documentation).
     pub async fn run_debit(&self, attempt_id: Uuid) -> DomainResult<DebitOutcome> {
         let Some(attempt) = debit_attempt::Entity::find_by_id(attempt_id)
@@ -152,6 +206,27 @@ impl Domain {
         reason: Option<&str>,
         collect_on: Option<String>,
     ) -> DomainResult<()> {
+        self.finish_attempt_from(
+            attempt,
+            &[DebitStatus::Queued],
+            status,
+            reference,
+            reason,
+            collect_on,
+        )
+        .await
+    }
+
+    /// [`Self::finish_attempt`] for an attempt in one of `from`.
+    async fn finish_attempt_from(
+        &self,
+        attempt: &debit_attempt::Model,
+        from: &[DebitStatus],
+        status: DebitStatus,
+        reference: Option<&str>,
+        reason: Option<&str>,
+        collect_on: Option<String>,
+    ) -> DomainResult<()> {
         let now = store::millis(self.now());
         let txn = begin_write(self.db()).await?;
         let moved = debit_attempt::Entity::update_many()
@@ -166,7 +241,7 @@ impl Domain {
             )
             .col_expr(debit_attempt::Column::FinishedAt, Expr::value(now))
             .filter(debit_attempt::Column::Id.eq(attempt.id))
-            .filter(debit_attempt::Column::Status.eq(DebitStatus::Queued))
+            .filter(debit_attempt::Column::Status.is_in(from.iter().copied()))
             .exec(&txn)
             .await?
             .rows_affected;
@@ -206,7 +281,10 @@ impl Domain {
                 Expr::value(store::millis(now)),
             )
             .filter(debit_attempt::Column::Id.eq(attempt.id))
-            .filter(debit_attempt::Column::Status.eq(DebitStatus::Queued))
+            // A partner may confirm by callback before the job has recorded `PENDING`.
+            .filter(
+                debit_attempt::Column::Status.is_in([DebitStatus::Queued, DebitStatus::Pending]),
+            )
             .exec(&txn)
             .await?
             .rows_affected;

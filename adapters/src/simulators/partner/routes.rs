@@ -17,7 +17,7 @@ use crate::platforms::http::wire::{
     CancelRequest, Empty, MoneyAnswer, MoneyRequest, PlanRefRequest, ProductsResponse,
     StatementRequest,
 };
-use crate::platforms::messages::{OpenPlanRequest, QuoteRequest};
+use crate::platforms::messages::{CollectOutcome, OpenPlanRequest, QuoteRequest};
 use crate::signed_http::{CLIENT_HEADER, ErrorResponse};
 use crate::signing::{
     self, DEFAULT_REPLAY_WINDOW, SIGNATURE_HEADER, SignatureError, TIMESTAMP_HEADER,
@@ -203,7 +203,16 @@ fn move_money(shared: &Shared, kind: MovementKind, money: &MoneyRequest) -> Repl
     );
     match result {
         Ok((outcome, movement)) => {
-            let mut reply = Reply::ok(&MoneyAnswer::from_outcome(&outcome));
+            // A partner that settles later answers `PENDING`; its callback tells the result.
+            let answered = match outcome {
+                CollectOutcome::Succeeded { reference }
+                    if kind == MovementKind::Collect && shared.deferred_collects() =>
+                {
+                    CollectOutcome::Pending { reference }
+                }
+                other => other,
+            };
+            let mut reply = Reply::ok(&MoneyAnswer::from_outcome(&answered));
             reply.events.extend(movement.as_ref().map(payment_event));
             reply
         }
