@@ -70,11 +70,17 @@ pub struct ActivePlan {
     pub ledger: InternalPlatform,
 }
 
-/// Walks a customer to an active plan (application, proposal, agreement, signatures).
+/// Walks a customer to an active plan on the bank's own ledger (application, proposal,
+/// agreement, signatures).
 pub async fn active_plan(app: &TestApp) -> ActivePlan {
+    active_plan_on(app, "internal", "standard").await
+}
+
+/// [`active_plan`] on `platform`'s `product`.
+pub async fn active_plan_on(app: &TestApp, platform: &str, product: &str) -> ActivePlan {
     let (token, customer) = ready_customer(app).await;
     let agent = app.staff_token(Role::Agent).await;
-    let (application, agreement) = to_agreement(app, &token, &agent, "internal", "standard").await;
+    let (application, agreement) = to_agreement(app, &token, &agent, platform, product).await;
     sign(app, &agreement, &agent).await;
     let plan = plans_of(app, &application).await.remove(0);
     let entries = plan_entry::Entity::find()
@@ -559,19 +565,8 @@ async fn a_partner_plan_is_debited_through_the_partner_once() {
         &["APP"],
     )
     .await;
-    let (token, _) = ready_customer(&app).await;
-    let agent = app.staff_token(Role::Agent).await;
-    let (application, agreement) =
-        to_agreement(&app, &token, &agent, "partner-x", "x-standard").await;
-    sign(&app, &agreement, &agent).await;
-    let plan = plans_of(&app, &application).await.remove(0);
+    let ActivePlan { plan, entries, .. } = active_plan_on(&app, "partner-x", "x-standard").await;
     let plan_ref = plan.external_ref.clone().expect("the partner's reference");
-    let entries = plan_entry::Entity::find()
-        .filter(plan_entry::Column::PlanId.eq(plan.id))
-        .order_by_asc(plan_entry::Column::Period)
-        .all(app.db())
-        .await
-        .expect("entries");
     assert!(sim.set_balance(&plan_ref, entries[0].payment_fen));
 
     // Month 1: collected by the partner once, whatever is run twice.
@@ -609,19 +604,8 @@ async fn a_partner_that_settles_later_is_posted_from_its_callback_once() {
     .await;
     sim.set_auto_callbacks(false);
     sim.set_deferred_collects(true);
-    let (token, _) = ready_customer(&app).await;
-    let agent = app.staff_token(Role::Agent).await;
-    let (application, agreement) =
-        to_agreement(&app, &token, &agent, "partner-x", "x-standard").await;
-    sign(&app, &agreement, &agent).await;
-    let plan = plans_of(&app, &application).await.remove(0);
+    let ActivePlan { plan, entries, .. } = active_plan_on(&app, "partner-x", "x-standard").await;
     let plan_ref = plan.external_ref.clone().expect("the partner's reference");
-    let entries = plan_entry::Entity::find()
-        .filter(plan_entry::Column::PlanId.eq(plan.id))
-        .order_by_asc(plan_entry::Column::Period)
-        .all(app.db())
-        .await
-        .expect("entries");
     assert!(sim.set_balance(&plan_ref, entries[0].payment_fen));
 
     at(&app, day(&entries[0].due_date));
