@@ -2,6 +2,9 @@
 //! for everything, so `cargo run` needs no configuration. A wrong value stops start-up with
 //! a message naming the setting.
 
+mod notifications;
+pub use notifications::NotificationSettings;
+
 use adapters::secret::Secret;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
@@ -99,6 +102,8 @@ pub struct Settings {
     pub sql_statements_header: bool,
     /// The external credit bureau; `None` uses the bank's own history only.
     pub credit_bureau: Option<BureauSettings>,
+    /// Where e-mail and text messages go, and when customers may be contacted.
+    pub notifications: NotificationSettings,
     /// Business settings: `FENQI_SESSION_TTL_MINUTES` (480), `FENQI_LOGIN_MAX_FAILURES`
     /// (5), `FENQI_LOGIN_LOCKOUT_MINUTES` (15), `FENQI_LEGAL_APR_CAP` (0.24),
     /// `FENQI_TIMEZONE` (Asia/Shanghai).
@@ -131,6 +136,7 @@ impl std::fmt::Debug for Settings {
             .field("plan_opening_schedule", &self.plan_opening_schedule)
             .field("cob_schedule", &self.cob_schedule)
             .field("debit_sweep_schedule", &self.debit_sweep_schedule)
+            .field("notifications", &self.notifications)
             .field("api_limits", &self.api_limits)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("sql_statements_header", &self.sql_statements_header)
@@ -325,6 +331,7 @@ impl Settings {
         let cob_schedule = get("FENQI_COB_SCHEDULE").unwrap_or_else(|| "0 0 22 * * *".into());
         let debit_sweep_schedule =
             get("FENQI_DEBIT_SWEEP_SCHEDULE").unwrap_or_else(|| "0 */5 * * * *".into());
+        let notifications = notifications::read(&get)?;
         worker::Schedules::parse(worker::ScheduleTexts {
             purge_sessions: &purge_sessions_schedule,
             purge_retained_identities: &purge_retained_schedule,
@@ -333,6 +340,7 @@ impl Settings {
             open_plans: &plan_opening_schedule,
             close_of_business: &cob_schedule,
             sweep_debits: &debit_sweep_schedule,
+            deliver_messages: &notifications.delivery_schedule,
         })
         .map_err(|e| ConfigError::new(e.setting, e.reason))?;
         let debit_retry_days = match get("FENQI_DEBIT_RETRY_DAYS") {
@@ -450,6 +458,7 @@ impl Settings {
                 }
             },
             credit_bureau,
+            notifications: notifications.clone(),
             api_limits: ApiLimits {
                 max_depth: number("FENQI_GRAPHQL_MAX_DEPTH", limits.max_depth as u64, 2, 100)?
                     as usize,
@@ -564,6 +573,9 @@ impl Settings {
                     }
                 },
                 debit_retry_days,
+                contact_quiet_hours: notifications.quiet_hours,
+                reminder_days_before: notifications.reminder_days_before.clone(),
+                overdue_reminder_days: notifications.overdue_reminder_days.clone(),
                 // 0 queues every waiting debit again at each sweep: for recovery by hand
                 // after a known loss of the queue (duplicates are harmless, only slower).
                 debit_requeue_after: chrono::Duration::minutes(number(

@@ -8,6 +8,7 @@ use adapters::broadcast::{Broadcast, MemoryBroadcast, RedisBroadcast};
 use adapters::credit_bureau::CreditBureau;
 use adapters::credit_bureau::http::{HttpBureauConfig, HttpCreditBureau};
 use adapters::credit_bureau::internal::InternalCreditBureau;
+use adapters::notifier::{Notifiers, SmsGateway, SmtpNotifier};
 use adapters::rate_limit::{MemoryRateCounter, RateCounter, RedisRateCounter};
 use api::{ApiState, ServerError};
 use domain::clock::Clock;
@@ -119,8 +120,29 @@ pub async fn connect_domain(
         rate_counter: rate_counter(settings)?,
         broadcast: broadcast(settings)?,
         plan_channel: plan_channel(settings)?,
+        notifiers: notifiers(settings)?,
     };
     Ok(Arc::new(Domain::new(ports, settings.domain.clone())))
+}
+
+/// How messages leave: e-mail through `FENQI_SMTP_URL`, texts through `FENQI_SMS_URL`;
+/// either unset keeps its channel's messages in the outbox (the embedded demo reads them
+/// there).
+fn notifiers(settings: &Settings) -> Result<Notifiers, LaunchError> {
+    let n = &settings.notifications;
+    let mut notifiers = Notifiers::local();
+    if let Some(url) = &n.smtp_url {
+        notifiers.email = Arc::new(
+            SmtpNotifier::new(url.expose(), &n.smtp_from)
+                .map_err(|e| ConfigError::new("FENQI_SMTP_URL", e.to_string()))?,
+        );
+    }
+    if let Some(url) = &n.sms_url {
+        notifiers.sms = Arc::new(
+            SmsGateway::new(url.expose()).map_err(|e| ConfigError::new("FENQI_SMS_URL", e))?,
+        );
+    }
+    Ok(notifiers)
 }
 
 /// How API processes tell each other of ended sessions: Redis publish/subscribe when the
@@ -311,6 +333,7 @@ impl Platform {
             open_plans: &self.settings.plan_opening_schedule,
             close_of_business: &self.settings.cob_schedule,
             sweep_debits: &self.settings.debit_sweep_schedule,
+            deliver_messages: &self.settings.notifications.delivery_schedule,
         })
         .map_err(|e| ConfigError {
             setting: e.setting,

@@ -16,6 +16,8 @@
 //! * [`credit_bureau`] — the CreditBureau port and its HTTP implementation.
 //! * [`platforms`] — the InstallmentPlatform port: the bank's own ledger and partner
 //!   platforms over signed HTTP behind a circuit breaker.
+//! * [`notifier`] — the Notifier port: e-mail over SMTP, text messages through an HTTP
+//!   gateway, or nowhere (the outbox keeps them).
 //! * [`rate_limit`] — the counters behind rate limits: in memory, or shared in Redis.
 //! * [`broadcast`] — short messages every API process hears (session invalidations): in
 //!   this process, or through Redis publish/subscribe.
@@ -24,6 +26,7 @@
 
 pub mod broadcast;
 pub mod credit_bureau;
+pub mod notifier;
 pub mod platforms;
 pub mod rate_limit;
 pub mod secret;

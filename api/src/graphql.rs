@@ -14,6 +14,7 @@ pub mod customers;
 pub mod errors;
 pub mod guard;
 pub mod identity_conflicts;
+pub mod messages;
 pub mod negotiation;
 pub mod order;
 pub mod plans;
@@ -52,6 +53,7 @@ pub struct QueryRoot(
     agreements::AgreementQuery,
     signing::SigningQuery,
     plans::PlanQuery,
+    messages::MessageQuery,
 );
 
 /// Every mutation field.
@@ -70,6 +72,7 @@ pub struct MutationRoot(
     signing::SigningMutation,
     plans::PlanMutation,
     plans::ClockMutation,
+    messages::MessageMutation,
 );
 
 /// The schema type.

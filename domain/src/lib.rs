@@ -15,6 +15,7 @@ pub mod error;
 pub mod jobs;
 pub mod money;
 pub mod negotiation;
+pub mod notices;
 pub mod ops;
 pub mod page;
 pub mod pii;

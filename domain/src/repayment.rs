@@ -11,6 +11,7 @@ mod demo_clock;
 pub mod engine;
 mod pay;
 mod reads;
+mod reminders;
 mod store;
 mod updates;
 

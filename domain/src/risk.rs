@@ -15,7 +15,7 @@ mod assess;
 mod inputs;
 mod outcome;
 mod policy;
-mod text;
+pub(crate) mod text;
 
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use adapters::broadcast::Broadcast;
 use adapters::credit_bureau::CreditBureau;
+use adapters::notifier::Notifiers;
 use adapters::rate_limit::RateCounter;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
@@ -40,6 +41,8 @@ pub struct Ports {
     /// How every API process hears that a plan changed (for `planUpdated`): this process
     /// only, or Redis.
     pub plan_channel: Arc<dyn Broadcast>,
+    /// How messages leave the bank, per channel (the outbox itself when no server is set).
+    pub notifiers: Notifiers,
 }
 
 /// The business, ready to serve use cases. Cheap to share behind an `Arc`.
@@ -66,6 +69,7 @@ pub struct Domain {
     /// The fleet's plan channel, and this process's subscribers to it.
     plan_channel: Arc<dyn Broadcast>,
     plan_updates: crate::repayment::PlanUpdates,
+    notifiers: Notifiers,
 }
 
 impl Domain {
@@ -79,6 +83,7 @@ impl Domain {
             rate_counter,
             broadcast,
             plan_channel,
+            notifiers,
         } = ports;
         Self {
             db,
@@ -99,6 +104,7 @@ impl Domain {
             platforms: crate::platforms::PlatformDirectory::default(),
             plan_channel,
             plan_updates: crate::repayment::PlanUpdates::default(),
+            notifiers,
         }
     }
 
@@ -185,6 +191,11 @@ impl Domain {
     /// The platform adapters built from the registry.
     pub fn platform_directory(&self) -> &crate::platforms::PlatformDirectory {
         &self.platforms
+    }
+
+    /// The notifiers, per channel.
+    pub fn notifiers(&self) -> &Notifiers {
+        &self.notifiers
     }
 
     /// The credit bureau port.

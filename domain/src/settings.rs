@@ -52,6 +52,13 @@ pub struct DomainSettings {
     pub debit_requeue_after: Duration,
     /// Whether admins may move the clock (`advanceClock`): the embedded demo only.
     pub demo_clock: bool,
+    /// The hours of the day no customer is contacted (22:00–08:00 by the collection
+    /// guideline), in the bank's time zone; a customer's own quiet hours add to them.
+    pub contact_quiet_hours: crate::notices::window::QuietHours,
+    /// Days before a due date on which the customer is reminded (3 and 1 by default).
+    pub reminder_days_before: Vec<u32>,
+    /// Days past a due date on which an overdue installment is announced (1 and 7).
+    pub overdue_reminder_days: Vec<u32>,
     /// The font agreement PDFs are set in: the bundled Noto Sans SC subset unless the
     /// operator names another (`FENQI_AGREEMENT_FONT`).
     pub agreement_font: crate::agreements::pdf::AgreementFont,
@@ -79,6 +86,9 @@ impl Default for DomainSettings {
             agreement_font: crate::agreements::pdf::AgreementFont::bundled(),
             debit_retry_days: vec![1, 3],
             demo_clock: false,
+            contact_quiet_hours: crate::notices::window::QuietHours::guideline(),
+            reminder_days_before: vec![3, 1],
+            overdue_reminder_days: vec![1, 7],
             debit_requeue_after: Duration::minutes(15),
         }
     }

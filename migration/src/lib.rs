@@ -18,6 +18,7 @@ mod m20261130_000009_plan_opening;
 mod m20261130_000010_agreement_archive;
 mod m20261130_000011_repayment;
 mod m20261130_000012_payment_requests;
+mod m20261130_000013_notifications;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_agreement_archive::Migration),
             Box::new(m20261130_000011_repayment::Migration),
             Box::new(m20261130_000012_payment_requests::Migration),
+            Box::new(m20261130_000013_notifications::Migration),
         ]
     }
 }

@@ -12,7 +12,7 @@ use chrono::Utc;
 use domain::clock::Clock;
 use domain::repayment::engine::PlanTerms;
 use entities::debit_attempt::{self, DebitStatus};
-use entities::{installment_plan, ledger_account, plan_entry, plan_payment};
+use entities::{installment_plan, ledger_account, outbox_message, plan_entry, plan_payment};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 use worker::jobs::close_of_business::{CloseOfBusinessJob, KIND as COB, sweep};
@@ -151,6 +151,17 @@ async fn sweep_and_check_collected_once(app: &TestApp, customer: Uuid, run_key: 
     let clock = app.clock.clone();
     let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
     assert_eq!(ledger.balance(customer).await.expect("balance"), 0);
+    // Each receipt was written with its posting: one per payment, none for a posting a
+    // killed worker never committed, none twice for a job delivered twice.
+    for channel in ["app", "sms"] {
+        let receipts = outbox_message::Entity::find()
+            .filter(outbox_message::Column::Kind.eq("payment_received"))
+            .filter(outbox_message::Column::Channel.eq(channel))
+            .count(app.db())
+            .await
+            .expect("count");
+        assert_eq!(receipts, PLANS as u64, "one {channel} receipt per payment");
+    }
 }
 
 #[tokio::test]

@@ -353,6 +353,16 @@ fn fields() -> Vec<Field> {
             access: Roles(CUSTOMER),
         },
         Field {
+            name: "Query.myMessages",
+            document: "{ myMessages { unread } }",
+            access: Roles(CUSTOMER),
+        },
+        Field {
+            name: "Mutation.markMessagesRead",
+            document: "mutation { markMessagesRead }",
+            access: Roles(CUSTOMER),
+        },
+        Field {
             name: "Mutation.advanceClock",
             document: r#"mutation { advanceClock(to: "2020-01-01T00:00:00Z") { daysClosed } }"#,
             access: Roles(&[Role::Admin]),

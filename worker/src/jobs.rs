@@ -3,6 +3,7 @@
 
 pub mod close_of_business;
 pub mod debit;
+pub mod deliver_messages;
 pub mod expire_applications;
 pub mod open_plans;
 pub mod purge_retained_identities;

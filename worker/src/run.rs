@@ -14,7 +14,7 @@ use tokio::sync::broadcast;
 
 use crate::events::{JobEvent, JobReporter};
 use crate::jobs::{
-    JobContext, close_of_business, debit, expire_applications, open_plans,
+    JobContext, close_of_business, debit, deliver_messages, expire_applications, open_plans,
     purge_retained_identities, purge_sessions, reconcile_platforms,
 };
 use crate::liveness::{Liveness, WorkerIdentity};
@@ -214,6 +214,23 @@ pub async fn run(
         identity,
         deps.schedules.sweep_debits,
         close_of_business::sweep::SweepDebits
+    );
+    monitor = register_job!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        deliver_messages::KIND,
+        deliver_messages::DeliverMessages,
+        deliver_messages::handle
+    );
+    monitor = register_schedule!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        deps.schedules.deliver_messages,
+        deliver_messages::DeliverMessages
     );
     monitor = register_schedule!(
         monitor,

@@ -24,6 +24,8 @@ pub const OPEN_PLANS_SETTING: &str = "FENQI_PLAN_OPENING_SCHEDULE";
 pub const CLOSE_OF_BUSINESS_SETTING: &str = "FENQI_COB_SCHEDULE";
 /// The setting of the schedule that queues lost debits again.
 pub const SWEEP_DEBITS_SETTING: &str = "FENQI_DEBIT_SWEEP_SCHEDULE";
+/// The setting of the schedule that sends what the outbox holds.
+pub const DELIVER_MESSAGES_SETTING: &str = "FENQI_DELIVERY_SCHEDULE";
 
 /// The schedules, parsed.
 #[derive(Debug, Clone)]
@@ -42,6 +44,8 @@ pub struct Schedules {
     pub close_of_business: cron::Schedule,
     /// When to queue again debits whose jobs were lost.
     pub sweep_debits: cron::Schedule,
+    /// When to send what the outbox holds.
+    pub deliver_messages: cron::Schedule,
 }
 
 /// The cron expressions, as configured.
@@ -61,6 +65,8 @@ pub struct ScheduleTexts<'a> {
     pub close_of_business: &'a str,
     /// `FENQI_DEBIT_SWEEP_SCHEDULE`.
     pub sweep_debits: &'a str,
+    /// `FENQI_DELIVERY_SCHEDULE`.
+    pub deliver_messages: &'a str,
 }
 
 /// A schedule that does not parse.
@@ -104,6 +110,7 @@ impl Schedules {
             open_plans: parse_cron(texts.open_plans, OPEN_PLANS_SETTING)?,
             close_of_business: parse_cron(texts.close_of_business, CLOSE_OF_BUSINESS_SETTING)?,
             sweep_debits: parse_cron(texts.sweep_debits, SWEEP_DEBITS_SETTING)?,
+            deliver_messages: parse_cron(texts.deliver_messages, DELIVER_MESSAGES_SETTING)?,
         })
     }
 }

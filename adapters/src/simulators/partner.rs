@@ -14,7 +14,8 @@
 //! * `routes.rs` — the paths, the checks and the request faults;
 //! * `faults.rs` — [`Fault`] (our requests) and [`CallbackFault`] (its callbacks);
 //! * `statements.rs` — daily statements and the mismatches planted in them;
-//! * `callbacks.rs` — signed callbacks to our callback URL.
+//! * `callbacks.rs` — signed callbacks to our callback URL;
+//! * `sms.rs` — the SMS gateway it also runs, for the notifier's text messages.
 //!
 //! Statements are per date in China Standard Time (UTC+8) of the simulator's clock. Tests read and adjust the books
 //! through the [`PartnerHandle`] (balances, movements, planted statement mismatches) and
@@ -27,6 +28,7 @@ mod catalogue;
 mod config;
 mod faults;
 mod routes;
+mod sms;
 mod statements;
 
 use std::io;
@@ -63,6 +65,8 @@ struct Shared {
     /// Collects answer `PENDING` (the money moves, the result comes by callback).
     deferred_collects: AtomicBool,
     requests: AtomicU64,
+    /// The texts its SMS gateway took.
+    texts: sms::Texts,
 }
 
 impl std::fmt::Debug for Shared {
@@ -121,6 +125,7 @@ impl PartnerSimulator {
             auto_callbacks: AtomicBool::new(config.auto_callbacks),
             deferred_collects: AtomicBool::new(false),
             requests: AtomicU64::new(0),
+            texts: sms::Texts::default(),
         });
         let app_state = shared.clone();
         let server = HttpServer::new(move || {
@@ -134,6 +139,7 @@ impl PartnerSimulator {
                 .route(wire::COLLECTS_PATH, web::post().to(routes::collects))
                 .route(wire::PREPAYMENTS_PATH, web::post().to(routes::prepayments))
                 .route(wire::STATEMENTS_PATH, web::post().to(routes::statements))
+                .route(sms::SMS_PATH, web::post().to(sms::send))
         })
         .workers(1)
         .disable_signals()
@@ -171,6 +177,16 @@ pub struct PartnerHandle {
 }
 
 impl PartnerHandle {
+    /// The URL of its SMS gateway (for `FENQI_SMS_URL`).
+    pub fn sms_url(&self) -> String {
+        format!("{}{}", self.base_url, sms::SMS_PATH)
+    }
+
+    /// The texts its SMS gateway took, each once, in order.
+    pub fn texts(&self) -> Vec<crate::notifier::sms_gateway::SmsRequest> {
+        self.shared.texts.all()
+    }
+
     /// The base URL to configure clients with (`http://127.0.0.1:<port>`).
     pub fn base_url(&self) -> &str {
         &self.base_url

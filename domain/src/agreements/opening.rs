@@ -24,6 +24,8 @@ use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::jobs::ledger::{self, RunOutcome};
 use crate::money::Money;
+use crate::notices::outbox::{self, Notice};
+use crate::notices::{Message, ScheduleRow};
 use crate::platforms::plan_frequency;
 use crate::platforms::registry::parse_products;
 use crate::repayment::engine::{Bucket, PlanTerms};
@@ -235,6 +237,32 @@ impl Domain {
                         .exec_without_returning(&txn)
                         .await?;
                 }
+                // The schedule notice: written with the plan, so it exists exactly when
+                // the plan does.
+                let mut rows = Vec::with_capacity(facts.rows.len());
+                for row in &facts.rows {
+                    rows.push(ScheduleRow {
+                        period: i32::try_from(row.period).unwrap_or(i32::MAX),
+                        due_date: chrono::NaiveDate::parse_from_str(&row.due_date, "%Y-%m-%d")
+                            .map_err(|e| DomainError::Internal(format!("a due date: {e}")))?,
+                        amount_fen: fen(&row.amounts[0])?,
+                    });
+                }
+                outbox::write(
+                    &txn,
+                    now,
+                    &[Notice {
+                        customer_id: app.customer_id,
+                        plan_id: Some(plan_id),
+                        message: Message::Schedule {
+                            principal_fen: terms.amount_fen,
+                            apr: Some(facts.apr.clone()),
+                            rows,
+                        },
+                        once: Some(format!("schedule:{plan_id}")),
+                    }],
+                )
+                .await?;
                 plan_id
             }
             (None, Some(plan)) => plan.id,

@@ -4,8 +4,10 @@
 //! time, client address, user agent, the document's SHA-256 and the consent wording; or an
 //! agent records a paper signature with the scanned file's SHA-256 and a witness. The bank
 //! countersigns (an agent) after the customer: the application is then `SIGNED`. One
-//! signature per side. Until the notification issue lands, codes go through a minimal
-//! outbox that admins can read only where `FENQI_DEMO_OUTBOX` is on (the embedded demo).
+//! signature per side. Codes go through the notification outbox (`crate::notices`) at
+//! once, whatever the hour (the customer asked for it); where no SMTP server or SMS
+//! gateway is set they stay in the outbox, which admins can read only where
+//! `FENQI_DEMO_OUTBOX` is on (the embedded demo).
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -26,6 +28,8 @@ use crate::auth::{Caller, Permission};
 use crate::clock::{from_millis, to_millis};
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{DomainError, DomainResult};
+use crate::notices::Message;
+use crate::notices::outbox::{self, Notice};
 use crate::platforms::registry::parse_channels;
 use crate::service::Domain;
 
@@ -187,17 +191,20 @@ impl Domain {
         }
         .insert(&txn)
         .await?;
-        outbox_message::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            customer_id: Set(a.customer_id),
-            channel: Set(channel.clone()),
-            kind: Set("signing_code".into()),
-            body: Set(format!(
-                "【Fenqi】您的签约验证码为 {code}，{CODE_MINUTES} 分钟内有效。Your signing code is {code}, valid {CODE_MINUTES} minutes. Agreement {agreement_id}."
-            )),
-            created_at: Set(to_millis(now)),
-        }
-        .insert(&txn)
+        outbox::write(
+            &txn,
+            now,
+            &[Notice {
+                customer_id: a.customer_id,
+                plan_id: None,
+                message: Message::SigningCode {
+                    code: code.clone(),
+                    minutes: CODE_MINUTES,
+                    agreement_id,
+                },
+                once: None,
+            }],
+        )
         .await?;
         chain::append(
             &txn,

@@ -96,13 +96,15 @@ pub enum Permission {
     PayPlan,
     /// Move the demo's clock (only in demo mode).
     AdvanceClock,
+    /// Read one's own in-app messages and mark them read.
+    ReadMessages,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 42] = [
+    pub const ALL: [Permission; 43] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -145,6 +147,7 @@ impl Permission {
         Permission::ListPlans,
         Permission::PayPlan,
         Permission::AdvanceClock,
+        Permission::ReadMessages,
     ];
 
     /// The roles that hold it.
@@ -192,6 +195,7 @@ impl Permission {
             Permission::ListPlans => &[Agent, RiskOfficer, Admin, Auditor],
             Permission::PayPlan => &[Customer],
             Permission::AdvanceClock => &[Admin],
+            Permission::ReadMessages => &[Customer],
         }
     }
 
@@ -245,6 +249,7 @@ impl Permission {
             Permission::ListPlans => "list plans",
             Permission::PayPlan => "pay plan",
             Permission::AdvanceClock => "advance clock",
+            Permission::ReadMessages => "read messages",
         }
     }
 }

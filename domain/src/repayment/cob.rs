@@ -42,6 +42,8 @@ pub struct CloseOfBusiness {
     pub newly_overdue: u64,
     /// Plans whose days past due were brought up to date.
     pub delinquent_plans: u64,
+    /// Installments reminded (before their due date, or overdue).
+    pub reminded: u64,
     /// The debit attempts made, whose jobs must be queued.
     pub attempts: Vec<Uuid>,
 }
@@ -62,6 +64,7 @@ impl Domain {
             ..CloseOfBusiness::default()
         };
         done.delinquent_plans = self.age_delinquent_plans(date).await?;
+        done.reminded = self.write_reminders(date).await?;
         loop {
             let made = self.make_attempts(date).await?;
             if made.is_none() {
@@ -73,6 +76,7 @@ impl Domain {
             business_date = %date,
             newly_overdue = done.newly_overdue,
             delinquent_plans = done.delinquent_plans,
+            reminded = done.reminded,
             attempts = done.attempts.len(),
             "close of business"
         );

@@ -18,6 +18,8 @@ use super::engine::retry_day;
 use super::store::{self, ACTIVE_PLAN};
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
+use crate::notices::Message;
+use crate::notices::outbox::{self, Notice};
 use crate::service::Domain;
 
 /// What one debit came to.
@@ -38,6 +40,25 @@ pub enum DebitOutcome {
 /// The idempotency key of an attempt.
 pub fn debit_key(entry_id: Uuid, attempt: i32) -> String {
     format!("debit:{entry_id}:{attempt}")
+}
+
+/// The notice of a debit that found too little money, once per attempt.
+fn debit_failed(
+    customer_id: Uuid,
+    attempt: &debit_attempt::Model,
+    period: i32,
+    next: Option<&str>,
+) -> Notice {
+    Notice {
+        customer_id,
+        plan_id: Some(attempt.plan_id),
+        message: Message::DebitFailed {
+            period,
+            amount_fen: attempt.amount_fen,
+            next_try: next.and_then(|d| store::date(d).ok()),
+        },
+        once: Some(format!("debit_failed:{}", attempt.id)),
+    }
 }
 
 impl Domain {
@@ -84,13 +105,20 @@ impl Domain {
             &self.settings().debit_retry_days,
         )
         .map(|d| store::text(d.max(today + chrono::Days::new(1))));
+        let customer_id = installment_plan::Entity::find_by_id(attempt.plan_id)
+            .one(self.db())
+            .await?
+            .map(|p| p.customer_id)
+            .ok_or_else(|| DomainError::Internal("a debit attempt without its plan".into()))?;
+        let notice = debit_failed(customer_id, &attempt, entry.period, next.as_deref());
         self.finish_attempt_from(
             &attempt,
             &[DebitStatus::Queued, DebitStatus::Pending],
             DebitStatus::Insufficient,
             None,
             Some("the partner reported the debit failed"),
-            next,
+            next.clone(),
+            Some(notice),
         )
         .await
     }
@@ -157,12 +185,20 @@ impl Domain {
                     &self.settings().debit_retry_days,
                 )
                 .map(|d| d.max(today + chrono::Days::new(1)));
-                self.finish_attempt(
+                let notice = debit_failed(
+                    plan.customer_id,
                     &attempt,
+                    entry.period,
+                    next.map(store::text).as_deref(),
+                );
+                self.finish_attempt_from(
+                    &attempt,
+                    &[DebitStatus::Queued],
                     DebitStatus::Insufficient,
                     None,
                     Some("insufficient funds"),
                     next.map(store::text),
+                    Some(notice),
                 )
                 .await?;
                 Ok(DebitOutcome::Insufficient(next))
@@ -213,11 +249,14 @@ impl Domain {
             reference,
             reason,
             collect_on,
+            None,
         )
         .await
     }
 
-    /// [`Self::finish_attempt`] for an attempt in one of `from`.
+    /// [`Self::finish_attempt`] for an attempt in one of `from`, announcing `notice` in
+    /// the same transaction if this delivery is the one that finished it.
+    #[allow(clippy::too_many_arguments)]
     async fn finish_attempt_from(
         &self,
         attempt: &debit_attempt::Model,
@@ -226,6 +265,7 @@ impl Domain {
         reference: Option<&str>,
         reason: Option<&str>,
         collect_on: Option<String>,
+        notice: Option<Notice>,
     ) -> DomainResult<()> {
         let now = store::millis(self.now());
         let txn = begin_write(self.db()).await?;
@@ -252,6 +292,11 @@ impl Domain {
                 .filter(plan_entry::Column::Status.ne(store::PAID))
                 .exec(&txn)
                 .await?;
+        }
+        if moved == 1
+            && let Some(notice) = notice
+        {
+            outbox::write(&txn, self.now(), &[notice]).await?;
         }
         txn.commit().await?;
         Ok(())
@@ -326,7 +371,16 @@ impl Domain {
             .exec_without_returning(&txn)
             .await?;
         store::save_installment(&txn, &entry, &installment, today).await?;
-        store::refresh_plan(&txn, plan.id, today, store::millis(now)).await?;
+        let tally = store::refresh_plan(&txn, plan.id, today, store::millis(now)).await?;
+        store::announce_payment(
+            &txn,
+            now,
+            &plan,
+            attempt.amount_fen,
+            &debit_key(entry.id, attempt.attempt),
+            tally,
+        )
+        .await?;
         txn.commit().await?;
         self.plan_changed(plan.id).await;
         Ok(DebitOutcome::Collected(attempt.amount_fen))

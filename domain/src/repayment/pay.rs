@@ -375,7 +375,16 @@ impl Domain {
         plan_payment::Entity::insert_many(payments)
             .exec_without_returning(&txn)
             .await?;
-        store::refresh_plan(&txn, plan.id, today, store::millis(now)).await?;
+        let tally = store::refresh_plan(&txn, plan.id, today, store::millis(now)).await?;
+        store::announce_payment(
+            &txn,
+            now,
+            plan,
+            receipt.amount_fen,
+            &format!("pay:{}", kept.id),
+            tally,
+        )
+        .await?;
         txn.commit().await?;
         self.plan_changed(plan.id).await;
         Ok(receipt)

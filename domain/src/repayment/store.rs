@@ -12,6 +12,8 @@ use entities::{installment_plan, plan_entry};
 use super::engine::{Bucket, Installment, Parts, PlanTerms};
 use crate::clock::to_millis;
 use crate::error::{DomainError, DomainResult};
+use crate::notices::Message;
+use crate::notices::outbox::{self, Notice};
 
 /// An entry's status while something is owed and not yet overdue.
 pub(super) const DUE: &str = "DUE";
@@ -176,15 +178,22 @@ pub(super) async fn save_installment<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Installments paid of all, after a payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Tally {
+    pub paid: i64,
+    pub total: i64,
+}
+
 /// Sets a plan's delinquency from its entries on `today` (after a payment changed them):
 /// since when it is overdue, its days past due and bucket; and closes it once every
-/// entry is paid.
+/// entry is paid. Returns how many are paid.
 pub(super) async fn refresh_plan<C: ConnectionTrait>(
     db: &C,
     plan_id: Uuid,
     today: NaiveDate,
     now_millis: i64,
-) -> DomainResult<()> {
+) -> DomainResult<Tally> {
     let rows = entries(db, plan_id).await?;
     let oldest_overdue = rows
         .iter()
@@ -196,6 +205,10 @@ pub(super) async fn refresh_plan<C: ConnectionTrait>(
         None => 0,
     };
     let all_paid = rows.iter().all(|r| r.status == PAID);
+    let tally = Tally {
+        paid: rows.iter().filter(|r| r.status == PAID).count() as i64,
+        total: rows.len() as i64,
+    };
     let mut update = installment_plan::Entity::update_many()
         .col_expr(
             installment_plan::Column::DelinquentSince,
@@ -217,6 +230,34 @@ pub(super) async fn refresh_plan<C: ConnectionTrait>(
             .filter(installment_plan::Column::Status.eq(ACTIVE_PLAN));
     }
     update.exec(db).await?;
+    Ok(tally)
+}
+
+/// Writes the receipt of a payment posted to `plan` under `key`, in the posting's
+/// transaction: a posting rolled back announces nothing, and a posting is announced once.
+pub(super) async fn announce_payment<C: ConnectionTrait>(
+    db: &C,
+    now: chrono::DateTime<chrono::Utc>,
+    plan: &installment_plan::Model,
+    amount_fen: i64,
+    key: &str,
+    tally: Tally,
+) -> DomainResult<()> {
+    outbox::write(
+        db,
+        now,
+        &[Notice {
+            customer_id: plan.customer_id,
+            plan_id: Some(plan.id),
+            message: Message::PaymentReceived {
+                amount_fen,
+                periods_paid: tally.paid,
+                periods_total: tally.total,
+            },
+            once: Some(format!("paid:{key}")),
+        }],
+    )
+    .await?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@ pub(super) fn yuan(amount: Money) -> String {
 }
 
 /// `12,345.67`: grouped thousands, always two decimals.
-pub(super) fn grouped(amount: Money) -> String {
+pub(crate) fn grouped(amount: Money) -> String {
     let fen = amount.to_fen();
     let abs = fen.unsigned_abs();
     let (whole, cents) = (abs / 100, abs % 100);

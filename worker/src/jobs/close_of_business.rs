@@ -36,8 +36,8 @@ pub async fn handle(job: CloseOfBusinessJob, ctx: Data<JobContext>) -> Result<()
             let queued = super::debit::queue_all(&ctx, &done.attempts).await;
             queued.map(|n| {
                 RunOutcome::Done(format!(
-                    "{date}: {} overdue, {} delinquent plans, {n} debits queued",
-                    done.newly_overdue, done.delinquent_plans
+                    "{date}: {} overdue, {} delinquent plans, {} reminded, {n} debits queued",
+                    done.newly_overdue, done.delinquent_plans, done.reminded
                 ))
             })
         }

@@ -1,0 +1,154 @@
+//! Writing messages into the outbox, inside the caller's transaction: the message exists
+//! exactly when the fact it announces does. Batched (two reads and a few inserts for any
+//! number of notices), so close of business can remind thousands of customers at once.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use uuid::Uuid;
+
+use entities::outbox_message::{self, OutboxStatus};
+use entities::{customer, customer_preference};
+
+use super::templates::{Language, Message};
+use crate::clock::to_millis;
+use crate::customers::finance::Channel;
+use crate::error::DomainResult;
+
+/// Rows per insert (well under SQLite's bound on parameters).
+const CHUNK: usize = 200;
+
+/// A message to one customer about one fact.
+#[derive(Debug, Clone)]
+pub(crate) struct Notice {
+    /// Who it is for.
+    pub customer_id: Uuid,
+    /// The plan it is about, if any.
+    pub plan_id: Option<Uuid>,
+    /// What it says.
+    pub message: Message,
+    /// Makes it once per fact (`due_soon:3:<entry>`): a second notice with the same key
+    /// is dropped, whichever run or process writes it.
+    pub once: Option<String>,
+}
+
+/// Writes `notices` in `db` (a transaction): one copy to the in-app inbox, ready to read,
+/// and one per text or e-mail channel the customer chose, waiting for the sender. A
+/// signing code goes to one channel only, the customer's first. Returns the rows written.
+pub(crate) async fn write<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    notices: &[Notice],
+) -> DomainResult<usize> {
+    if notices.is_empty() {
+        return Ok(0);
+    }
+    let mut ids: Vec<Uuid> = notices.iter().map(|n| n.customer_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut languages: HashMap<Uuid, (Language, bool)> = HashMap::new();
+    let mut channels: HashMap<Uuid, Vec<Channel>> = HashMap::new();
+    for chunk in ids.chunks(CHUNK * 2) {
+        let people: Vec<(Uuid, String, Option<String>)> = customer::Entity::find()
+            .select_only()
+            .column(customer::Column::Id)
+            .column(customer::Column::PreferredLanguage)
+            .column(customer::Column::Email)
+            .filter(customer::Column::Id.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, language, email) in people {
+            languages.insert(id, (Language::of(&language), email.is_some()));
+        }
+        let prefs: Vec<(Uuid, String)> = customer_preference::Entity::find()
+            .select_only()
+            .column(customer_preference::Column::CustomerId)
+            .column(customer_preference::Column::Channels)
+            .filter(customer_preference::Column::CustomerId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, list) in prefs {
+            channels.insert(
+                id,
+                list.split(',')
+                    .filter_map(|c| Channel::parse(c.trim()))
+                    .collect(),
+            );
+        }
+    }
+    let at = to_millis(now);
+    let mut rows = Vec::new();
+    for notice in notices {
+        let Some(&(language, has_email)) = languages.get(&notice.customer_id) else {
+            continue;
+        };
+        let chosen = channels
+            .get(&notice.customer_id)
+            .filter(|c| !c.is_empty())
+            .cloned()
+            .unwrap_or_else(|| vec![Channel::Sms]);
+        let targets: Vec<Channel> = match notice.message {
+            Message::SigningCode { .. } => chosen.into_iter().take(1).collect(),
+            _ => {
+                let mut t = vec![Channel::App];
+                t.extend(chosen.into_iter().filter(|c| *c != Channel::App));
+                t
+            }
+        };
+        for channel in targets {
+            if channel == Channel::Email && !has_email {
+                continue;
+            }
+            let (subject, body) = notice.message.render(language, channel == Channel::Sms);
+            let inbox = channel == Channel::App;
+            rows.push(outbox_message::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                customer_id: Set(notice.customer_id),
+                channel: Set(channel.as_str().into()),
+                kind: Set(notice.message.kind().into()),
+                body: Set(body),
+                created_at: Set(at),
+                status: Set(if inbox {
+                    OutboxStatus::Sent
+                } else {
+                    OutboxStatus::Pending
+                }
+                .as_str()
+                .into()),
+                subject: Set(subject),
+                language: Set(language.as_str().into()),
+                plan_id: Set(notice.plan_id),
+                dedupe_key: Set(notice
+                    .once
+                    .as_ref()
+                    .map(|k| format!("{k}:{}", channel.as_str()))),
+                respects_window: Set(notice.message.respects_window() && !inbox),
+                attempts: Set(0),
+                next_attempt_at: Set(at),
+                lease_until: Set(None),
+                lease_owner: Set(None),
+                provider: Set(inbox.then(|| "inbox".to_owned())),
+                provider_ref: Set(None),
+                last_error: Set(None),
+                sent_at: Set(inbox.then_some(at)),
+                read_at: Set(None),
+            });
+        }
+    }
+    let written = rows.len();
+    for chunk in rows.chunks(CHUNK) {
+        outbox_message::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(outbox_message::Column::DedupeKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(written)
+}
