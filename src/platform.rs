@@ -346,6 +346,7 @@ impl Platform {
             events: self.events.clone(),
             schedules,
             liveness: self.liveness.clone(),
+            job_concurrency: self.settings.db_max_connections as usize,
         };
         self.liveness.expect_loops();
         Ok(tokio::spawn(async move {

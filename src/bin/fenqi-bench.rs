@@ -23,11 +23,13 @@ use serde_json::{Value, json};
 
 #[path = "fenqi-bench/callbacks.rs"]
 mod callbacks;
+#[path = "fenqi-bench/cob.rs"]
+mod cob;
 
 const USAGE: &str = "\
 fenqi-bench — load figures of a release fenqi on PostgreSQL and Redis (run by hand)
 
-USAGE: fenqi-bench [all|reads|calculator|idle|callbacks] [OPTIONS]
+USAGE: fenqi-bench [all|reads|calculator|idle|callbacks|cob] [OPTIONS]
 
 MODES:
   reads        seed customers through the API, then load myCustomerProfile with wrk
@@ -36,6 +38,10 @@ MODES:
   all          the three, in that order: idle, calculator, reads (the default)
   callbacks    signed partner callbacks applied per second, beside pgbench's
                tpcb-like TPS on the same PostgreSQL server (not part of `all`)
+  cob          close of business: debits per second of `fenqi work` for --due
+               installments due today, beside pgbench's tpcb-like TPS (8 clients);
+               then COB's time for --cob-due installments due among
+               --cob-small-plans and among --cob-large-plans plans (not part of `all`)
 
 OPTIONS:
   --customers N        customers to seed for `reads` (1000)
@@ -51,6 +57,11 @@ OPTIONS:
   --events N           `callbacks`: distinct payment events (16000)
   --duplicates N       `callbacks`: exact copies of some of them, sent too (4000)
   --in-flight C        `callbacks`: requests at a time, and pgbench clients (32)
+  --due N              `cob`: installments due today, one plan each (100000)
+  --workers W          `cob`: `fenqi work` processes collecting them (1)
+  --cob-due N          `cob`: installments due in the scaling runs (10000)
+  --cob-small-plans N  `cob`: plans held in the first scaling run (20000)
+  --cob-large-plans N  `cob`: plans held in the second scaling run (200000)
   --pgbench PATH       the pgbench binary (pgbench)
   --set NAME=VALUE     one more FENQI_* setting for the measured fenqi (repeatable),
                        e.g. --set FENQI_SESSION_CACHE_SECONDS=0
@@ -121,6 +132,7 @@ enum Mode {
     Calculator,
     Idle,
     Callbacks,
+    Cob,
 }
 
 struct Options {
@@ -137,6 +149,16 @@ struct Options {
     events: usize,
     duplicates: usize,
     in_flight: usize,
+    /// `cob`: installments due today in the throughput run.
+    due: usize,
+    /// `cob`: `fenqi work` processes in the throughput run.
+    workers: usize,
+    /// `cob`: installments due in each scaling run.
+    cob_due: usize,
+    /// `cob`: plans held in the first scaling run.
+    cob_small_plans: usize,
+    /// `cob`: plans held in the second scaling run.
+    cob_large_plans: usize,
     pgbench: String,
     /// Extra `FENQI_*` settings for the measured processes (`--set`), for A/B runs.
     settings: Vec<(String, String)>,
@@ -158,6 +180,11 @@ fn parse_options(args: &[String]) -> Result<Option<Options>> {
         events: 16_000,
         duplicates: 4000,
         in_flight: 32,
+        due: 100_000,
+        workers: 1,
+        cob_due: 10_000,
+        cob_small_plans: 20_000,
+        cob_large_plans: 200_000,
         pgbench: "pgbench".into(),
         settings: Vec::new(),
     };
@@ -189,6 +216,15 @@ fn parse_options(args: &[String]) -> Result<Option<Options>> {
             "--events" => options.events = number(flag, &value()?, 1, 10_000_000)?,
             "--duplicates" => options.duplicates = number(flag, &value()?, 0, 10_000_000)?,
             "--in-flight" => options.in_flight = number(flag, &value()?, 1, 1000)?,
+            "--due" => options.due = number(flag, &value()?, 1, 10_000_000)?,
+            "--workers" => options.workers = number(flag, &value()?, 1, 8)?,
+            "--cob-due" => options.cob_due = number(flag, &value()?, 1, 10_000_000)?,
+            "--cob-small-plans" => {
+                options.cob_small_plans = number(flag, &value()?, 1, 10_000_000)?;
+            }
+            "--cob-large-plans" => {
+                options.cob_large_plans = number(flag, &value()?, 1, 10_000_000)?;
+            }
             "--pgbench" => options.pgbench = value()?,
             "--set" => {
                 let setting = value()?;
@@ -207,9 +243,10 @@ fn parse_options(args: &[String]) -> Result<Option<Options>> {
                     "calculator" => Mode::Calculator,
                     "idle" => Mode::Idle,
                     "callbacks" => Mode::Callbacks,
+                    "cob" => Mode::Cob,
                     other => {
                         return fail(format!(
-                            "unknown mode '{other}'; the modes are all, reads, calculator, idle, callbacks"
+                            "unknown mode '{other}'; the modes are all, reads, calculator, idle, callbacks, cob"
                         ));
                     }
                 }
@@ -222,6 +259,9 @@ fn parse_options(args: &[String]) -> Result<Option<Options>> {
     }
     if !options.queue_url.starts_with("redis") {
         return fail("--queue-url must be a redis:// URL");
+    }
+    if options.cob_due > options.cob_small_plans.min(options.cob_large_plans) {
+        return fail("--cob-due must not be more than --cob-small-plans and --cob-large-plans");
     }
     options.fenqi = match fenqi {
         Some(path) => path,
@@ -371,13 +411,26 @@ struct Server {
 impl Server {
     /// Starts `fenqi <command>` on a free loopback port and waits until `/health` answers.
     async fn start(env: &Env, command: &str, client: &reqwest::Client) -> Result<Server> {
-        let out = env.dir.join(format!("{command}.out"));
-        let err = env.dir.join(format!("{command}.err"));
+        Server::start_as(env, command, command, client).await
+    }
+
+    /// [`Server::start`] with its logs named after `label`, so that several processes of
+    /// the same command (the `fenqi work` processes of `cob`) keep their own.
+    async fn start_as(
+        env: &Env,
+        command: &str,
+        label: &str,
+        client: &reqwest::Client,
+    ) -> Result<Server> {
+        let out = env.dir.join(format!("{label}.out"));
+        let err = env.dir.join(format!("{label}.err"));
         let child = env
             .command(&[command])
             // Port 0: the system picks a free port, and the banner names it, so there is
-            // no window in which another process could take it.
+            // no window in which another process could take it. `fenqi work` listens on
+            // FENQI_WORKER_BIND (its ops endpoints), the others on FENQI_BIND.
             .env("FENQI_BIND", "127.0.0.1:0")
+            .env("FENQI_WORKER_BIND", "127.0.0.1:0")
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&out).context("creating a log file")?)
             .stderr(std::fs::File::create(&err).context("creating a log file")?)
@@ -772,14 +825,22 @@ struct Cpu {
 
 impl Cpu {
     async fn read(ctx: &Ctx, server: &Server) -> Result<Cpu> {
-        let fenqi = process_ticks(server.pid() as i32)
-            .ok_or_else(|| BenchError(format!("no CPU time in /proc/{}/stat", server.pid())))?;
+        Cpu::read_all(ctx, &ctx.database, &[server]).await
+    }
+
+    /// The CPU of several `fenqi` processes (summed) and of `database`'s backends.
+    async fn read_all(ctx: &Ctx, database: &str, servers: &[&Server]) -> Result<Cpu> {
+        let mut fenqi = 0;
+        for server in servers {
+            fenqi += process_ticks(server.pid() as i32)
+                .ok_or_else(|| BenchError(format!("no CPU time in /proc/{}/stat", server.pid())))?;
+        }
         let rows = ctx
             .admin
             .query_all_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 "SELECT pid FROM pg_stat_activity WHERE datname = $1",
-                [ctx.database.clone().into()],
+                [database.into()],
             ))
             .await
             .context("listing the bench database's backends")?;
@@ -1142,6 +1203,9 @@ async fn run_modes(ctx: &Ctx, report: &mut Report) -> Result<()> {
     if mode == Mode::Callbacks {
         callbacks::callbacks(ctx, report).await?;
     }
+    if mode == Mode::Cob {
+        cob::cob(ctx, report).await?;
+    }
     Ok(())
 }
 
@@ -1302,11 +1366,14 @@ async fn prepare_in(
 /// namespace and removes the folder; every step is tried, and what failed is reported.
 async fn clean_up(ctx: Ctx) -> Vec<String> {
     let mut problems = Vec::new();
-    // The second is pgbench's scratch database of `callbacks`, if it was made.
-    for database in [
+    // Then pgbench's scratch database of `callbacks` and `cob`, and the databases of
+    // `cob`'s scaling runs, if they were made.
+    let mut databases = vec![
         ctx.database.clone(),
         callbacks::pgbench_database(&ctx.database),
-    ] {
+    ];
+    databases.extend(cob::scratch_databases(&ctx.database));
+    for database in databases {
         let drop = format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
         match ctx.admin.execute_unprepared(&drop).await {
             Ok(_) => eprintln!("cleaned up: database {database} dropped"),
@@ -1333,6 +1400,44 @@ async fn clean_up(ctx: Ctx) -> Vec<String> {
     problems
 }
 
+/// The facts a figure depends on besides the code: the commit of the working directory
+/// (`git describe --always --dirty`; the bench is run from the checkout it was built
+/// from), the CPU model, the memory and the kernel. Whatever cannot be read is left out.
+fn machine() -> String {
+    let git = Command::new("git")
+        .args(["describe", "--always", "--dirty", "--abbrev=10"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "unknown".into());
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|rest| rest.trim_start_matches([' ', '\t', ':']).trim().to_owned())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let memory = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or_else(
+            || "unknown memory".into(),
+            |kib| format!("{:.1} GiB RAM", kib as f64 / 1024.0 / 1024.0),
+        );
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|k| format!("Linux {}", k.trim()))
+        .unwrap_or_default();
+    format!("commit {git}; {cpu}, {memory}, {kernel}")
+}
+
 fn print_report(ctx: &Ctx, report: &Report) {
     println!();
     for (mode, raw) in &report.raw {
@@ -1351,6 +1456,17 @@ fn print_report(ctx: &Ctx, report: &Report) {
             "{} events + {} duplicates, {} in flight; pgbench -T {}",
             o.events, o.duplicates, o.in_flight, o.duration
         )
+    } else if o.mode == Mode::Cob {
+        format!(
+            "{} due, {} worker(s); scaling {} due among {} and {} plans; pgbench -c {} -T {}",
+            o.due,
+            o.workers,
+            o.cob_due,
+            o.cob_small_plans,
+            o.cob_large_plans,
+            cob::PGBENCH_CLIENTS,
+            o.duration
+        )
     } else {
         format!(
             "wrk -t{} -c{} -d{}s",
@@ -1366,6 +1482,7 @@ fn print_report(ctx: &Ctx, report: &Report) {
         ctx.env.fenqi.display(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
     );
+    println!("{}", machine());
     for (name, value) in &ctx.options.settings {
         println!("with {name}={value}");
     }

@@ -134,6 +134,13 @@ impl InternalPlatform {
     }
 
     /// The account with `code`, made if missing (concurrent makers agree on one).
+    ///
+    /// It is read first and made only when the read finds nothing: an `INSERT … ON
+    /// CONFLICT DO NOTHING` on an account that exists waits for any transaction that has
+    /// updated that row and not yet committed (PostgreSQL must know whether the conflicting
+    /// version stays), so on the bank's collections account, which every collect credits,
+    /// it made each collect wait from its first statements for the one before to commit.
+    /// A plain read never waits. Accounts are never deleted, so one found stays valid.
     async fn account<C: ConnectionTrait>(
         txn: &C,
         code: &str,
@@ -141,6 +148,13 @@ impl InternalPlatform {
         customer_id: Option<Uuid>,
         now: i64,
     ) -> Result<ledger_account::Model, DbErr> {
+        if let Some(found) = ledger_account::Entity::find()
+            .filter(ledger_account::Column::Code.eq(code))
+            .one(txn)
+            .await?
+        {
+            return Ok(found);
+        }
         ledger_account::Entity::insert(ledger_account::ActiveModel {
             id: Set(Uuid::now_v7()),
             code: Set(code.to_owned()),
@@ -266,29 +280,38 @@ impl InternalPlatform {
             now,
         )
         .await?;
-        let (from, to) = match m.kind {
-            LedgerEntryKind::Collect => {
-                let collections = Self::account(
+        // The bank's side of the movement: collections for a collect, funding for a
+        // deposit. Every movement of its kind changes that one row.
+        let (bank, customer_delta) = match m.kind {
+            LedgerEntryKind::Collect => (
+                Self::account(
                     &txn,
                     COLLECTIONS,
                     LedgerAccountKind::BankCollections,
                     None,
                     now,
                 )
-                .await?;
-                (deposit.id, collections.id)
-            }
-            LedgerEntryKind::Deposit => {
-                let funding =
-                    Self::account(&txn, FUNDING, LedgerAccountKind::BankFunding, None, now).await?;
-                (funding.id, deposit.id)
-            }
+                .await?,
+                -m.amount_fen,
+            ),
+            LedgerEntryKind::Deposit => (
+                Self::account(&txn, FUNDING, LedgerAccountKind::BankFunding, None, now).await?,
+                m.amount_fen,
+            ),
         };
-        // Only a customer's deposit account has a floor; the funding account is the
-        // negative of all money brought in.
-        let debited = Self::shift(&txn, from, -m.amount_fen, from == deposit.id, now).await?;
+        let (from, to) = if customer_delta < 0 {
+            (deposit.id, bank.id)
+        } else {
+            (bank.id, deposit.id)
+        };
+        // The customer's side first: only a deposit account has a floor (a collect takes
+        // nothing it does not cover), and whether it moved decides the outcome. The bank's
+        // account (the funding account is the negative of all money brought in) is shifted
+        // last, just before the commit, so that its row, shared by every movement, is
+        // locked for one statement and the commit rather than for the whole transaction.
+        let debited =
+            Self::shift(&txn, deposit.id, customer_delta, customer_delta < 0, now).await?;
         let outcome = if debited {
-            Self::shift(&txn, to, m.amount_fen, false, now).await?;
             LedgerOutcome::Succeeded
         } else {
             LedgerOutcome::InsufficientFunds
@@ -324,6 +347,7 @@ impl InternalPlatform {
             ])
             .exec_without_returning(&txn)
             .await?;
+            Self::shift(&txn, bank.id, -customer_delta, false, now).await?;
         }
         txn.commit().await?;
         Ok(Moved::Now(outcome, entry_id))

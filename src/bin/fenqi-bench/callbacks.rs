@@ -347,14 +347,14 @@ async fn stored(db: &DatabaseConnection) -> Result<Stored> {
 }
 
 /// The 1-minute load average, from /proc/loadavg.
-fn load_average() -> String {
+pub(super) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|l| l.split_whitespace().next().map(str::to_owned))
         .unwrap_or_else(|| "n/a".into())
 }
 
-fn busy_percent(before: &Cpu, after: &Cpu) -> f64 {
+pub(super) fn busy_percent(before: &Cpu, after: &Cpu) -> f64 {
     let busy = after.machine_busy.saturating_sub(before.machine_busy);
     let total = after.machine_total.saturating_sub(before.machine_total);
     100.0 * busy as f64 / total.max(1) as f64
@@ -404,9 +404,16 @@ fn pgbench_tps(raw: &str) -> Result<f64> {
         .ok_or_else(|| BenchError(format!("could not read pgbench's TPS:\n{raw}")))
 }
 
-/// Initialises the scratch database and runs the tpcb-like script; returns the TPS, the
-/// machine's busy share and its load average at the start.
-async fn run_pgbench(ctx: &Ctx, server: &Server, report: &mut Report) -> Result<(f64, f64)> {
+/// Initialises the scratch database and runs the tpcb-like script with `clients` clients
+/// (threads: at most 2), reporting under `mode`; returns the TPS and the machine's busy
+/// share. `server` is only there for the CPU reading (it is idle meanwhile).
+pub(super) async fn run_pgbench(
+    ctx: &Ctx,
+    server: &Server,
+    report: &mut Report,
+    mode: &str,
+    clients: usize,
+) -> Result<(f64, f64)> {
     let scratch = pgbench_database(&ctx.database);
     ctx.admin
         .execute_unprepared(&format!("CREATE DATABASE \"{scratch}\""))
@@ -426,7 +433,6 @@ async fn run_pgbench(ctx: &Ctx, server: &Server, report: &mut Report) -> Result<
         Duration::from_secs(600),
     )
     .await?;
-    let clients = ctx.options.in_flight;
     let threads = clients.min(2);
     let load = load_average();
     let before = Cpu::read(ctx, server).await?;
@@ -450,18 +456,18 @@ async fn run_pgbench(ctx: &Ctx, server: &Server, report: &mut Report) -> Result<
     let after = Cpu::read(ctx, server).await?;
     let tps = pgbench_tps(&raw)?;
     let busy = busy_percent(&before, &after);
-    report.raw.push(("pgbench, callbacks".into(), raw));
+    report.raw.push((format!("pgbench, {mode}"), raw));
     report.row(
-        "callbacks",
+        mode,
         "pgbench",
         format!(
             "tpcb-like, scale {PGBENCH_SCALE}, -M prepared -c {clients} -j {threads} -T {}",
             ctx.options.duration
         ),
     );
-    report.row("callbacks", "pgbench TPS", format!("{tps:.0}"));
+    report.row(mode, "pgbench TPS", format!("{tps:.0}"));
     report.row(
-        "callbacks",
+        mode,
         "pgbench: machine CPU busy (load average at start)",
         format!("{busy:.0} % ({load})"),
     );
@@ -657,7 +663,7 @@ pub(super) async fn callbacks(ctx: &Ctx, report: &mut Report) -> Result<()> {
     );
 
     eprintln!("  pgbench on the same server");
-    let (tps, _) = run_pgbench(ctx, &server, report).await?;
+    let (tps, _) = run_pgbench(ctx, &server, report, "callbacks", options.in_flight).await?;
     report.row(
         "callbacks",
         "ratio: callbacks applied/s ÷ pgbench TPS",
