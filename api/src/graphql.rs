@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod context;
 pub mod cursor;
 pub mod customers;
+pub mod early_repayment;
 pub mod errors;
 pub mod guard;
 pub mod identity_conflicts;
@@ -54,6 +55,7 @@ pub struct QueryRoot(
     signing::SigningQuery,
     plans::PlanQuery,
     messages::MessageQuery,
+    early_repayment::EarlyRepaymentQuery,
 );
 
 /// Every mutation field.
@@ -73,6 +75,7 @@ pub struct MutationRoot(
     plans::PlanMutation,
     plans::ClockMutation,
     messages::MessageMutation,
+    early_repayment::EarlyRepaymentMutation,
 );
 
 /// The schema type.

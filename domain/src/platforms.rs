@@ -8,7 +8,7 @@ mod callbacks;
 pub mod defaults;
 pub mod directory;
 pub mod disclosure;
-mod recommend;
+pub(crate) mod recommend;
 mod reconcile;
 pub mod registry;
 mod select;

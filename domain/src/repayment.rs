@@ -8,16 +8,19 @@
 mod cob;
 mod debit;
 mod demo_clock;
+mod early;
 pub mod engine;
 mod pay;
 mod reads;
 mod reminders;
 mod store;
 mod updates;
+pub mod versions;
 
 pub use cob::CloseOfBusiness;
 pub use debit::DebitOutcome;
 pub use demo_clock::ClockAdvance;
+pub use early::{PrepayRequest, PrepaymentQuote};
 pub use pay::{PayRequest, PaymentReceipt};
 pub use reads::{EntryView, PaymentView, PlanFilter, PlanView};
 pub use updates::PlanUpdates;

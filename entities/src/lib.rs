@@ -39,5 +39,6 @@ pub mod reconciliation_report;
 pub mod retained_identity;
 pub mod risk_assessment;
 pub mod risk_policy;
+pub mod schedule_version;
 pub mod session;
 pub mod signing_code;

@@ -14,6 +14,12 @@ pub enum PaymentKind {
     /// The customer paid an installment.
     #[sea_orm(string_value = "CUSTOMER")]
     Customer,
+    /// The customer repaid principal early (the rest of the schedule recomputed).
+    #[sea_orm(string_value = "PREPAYMENT")]
+    Prepayment,
+    /// The customer paid the whole plan off.
+    #[sea_orm(string_value = "PAYOFF")]
+    Payoff,
 }
 
 #[sea_orm::model]

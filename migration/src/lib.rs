@@ -19,6 +19,7 @@ mod m20261130_000010_agreement_archive;
 mod m20261130_000011_repayment;
 mod m20261130_000012_payment_requests;
 mod m20261130_000013_notifications;
+mod m20261130_000014_schedule_versions;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_repayment::Migration),
             Box::new(m20261130_000012_payment_requests::Migration),
             Box::new(m20261130_000013_notifications::Migration),
+            Box::new(m20261130_000014_schedule_versions::Migration),
         ]
     }
 }

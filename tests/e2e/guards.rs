@@ -353,6 +353,21 @@ fn fields() -> Vec<Field> {
             access: Roles(CUSTOMER),
         },
         Field {
+            name: "Query.quotePrepayment",
+            document: r#"{ quotePrepayment(planId: "00000000-0000-0000-0000-000000000000", amount: "100", mode: KEEP_TERM) { total } }"#,
+            access: Roles(ANY),
+        },
+        Field {
+            name: "Mutation.prepay",
+            document: r#"mutation { prepay(input: { planId: "00000000-0000-0000-0000-000000000000", amount: "100", mode: KEEP_TERM, idempotencyKey: "guard-0002" }) { amount } }"#,
+            access: Roles(CUSTOMER),
+        },
+        Field {
+            name: "Mutation.payOff",
+            document: r#"mutation { payOff(input: { planId: "00000000-0000-0000-0000-000000000000", idempotencyKey: "guard-0003" }) { amount } }"#,
+            access: Roles(CUSTOMER),
+        },
+        Field {
             name: "Query.myMessages",
             document: "{ myMessages { unread } }",
             access: Roles(CUSTOMER),

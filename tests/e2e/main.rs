@@ -38,3 +38,4 @@ mod smtp_sink;
 mod statements;
 mod subscriptions;
 mod walks;
+mod year;

@@ -24,17 +24,17 @@ use crate::risk::ready_customer;
 const PLANS: &str = "{ myPlans { id status bucket schedule { period dueDate status owed { total lateCharge } } payments { kind period amount allocation { interest principal lateCharge } } progress { periodsPaid periodsTotal principalPaid principalRemaining percentComplete nextDueDate nextDueAmount overdueAmount overdueDays bucket } } }";
 
 /// Moves the business clock to 09:00 in Shanghai on `day`.
-fn at(app: &TestApp, day: NaiveDate) {
+pub(crate) fn at(app: &TestApp, day: NaiveDate) {
     let morning = day.and_hms_opt(1, 0, 0).expect("time");
     app.clock.set(Utc.from_utc_datetime(&morning));
 }
 
-fn day(text: &str) -> NaiveDate {
+pub(crate) fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
 }
 
 /// Closes the business day and runs each attempt it made (twice: a duplicate delivery).
-async fn close_and_debit(app: &TestApp) -> Vec<DebitOutcome> {
+pub(crate) async fn close_and_debit(app: &TestApp) -> Vec<DebitOutcome> {
     let domain = app.platform.domain();
     let cob = domain
         .close_of_business(domain.business_date())
@@ -101,7 +101,7 @@ pub async fn active_plan_on(app: &TestApp, platform: &str, product: &str) -> Act
 }
 
 /// The customer's plan, read with a fresh login (the clock moves months; sessions end).
-async fn my_plan(app: &TestApp) -> Value {
+pub(crate) async fn my_plan(app: &TestApp) -> Value {
     let token = app.login(crate::customers::MOBILE, "a good password").await;
     let res = app.gql(PLANS, json!({}), Some(&token)).await;
     assert!(res["errors"].is_null(), "{res}");
@@ -109,7 +109,7 @@ async fn my_plan(app: &TestApp) -> Value {
 }
 
 /// The collections account equals every auto-debit posted (fen).
-async fn ledger_agrees(app: &TestApp, plan: &Value) {
+pub(crate) async fn ledger_agrees(app: &TestApp, plan: &Value) {
     let collected = ledger_account::Entity::find()
         .filter(ledger_account::Column::Code.eq(COLLECTIONS))
         .one(app.db())

@@ -14,12 +14,12 @@ use crate::customers::onboarded_customer;
 use crate::helpers::TestApp;
 use crate::repayment::{ActivePlan, active_plan};
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Opens a graphql-transport-ws connection to `base` as `token` and subscribes to the
 /// plan's updates.
-async fn subscribe(base: &str, token: &str, plan_id: &str) -> Socket {
+pub(crate) async fn subscribe(base: &str, token: &str, plan_id: &str) -> Socket {
     let url = format!("{}/graphql", base.replace("http://", "ws://"));
     let mut request = url.into_client_request().expect("request");
     request.headers_mut().insert(
@@ -56,7 +56,7 @@ async fn send(socket: &mut Socket, message: Value) {
 }
 
 /// The next JSON message (at most 10 s).
-async fn next(socket: &mut Socket) -> Value {
+pub(crate) async fn next(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await

@@ -28,7 +28,7 @@ use crate::notices::outbox::{self, Notice};
 use crate::notices::{Message, ScheduleRow};
 use crate::platforms::plan_frequency;
 use crate::platforms::registry::parse_products;
-use crate::repayment::engine::{Bucket, PlanTerms};
+use crate::repayment::engine::{Bucket, LoanSpec, PlanTerms};
 use crate::schedule::Frequency;
 use crate::service::Domain;
 
@@ -142,6 +142,16 @@ impl Domain {
             prepayment_min_periods_paid: product.prepayment.min_periods_paid,
             prepayment_fee_rate: product.prepayment.fee_rate,
             start_date: Some(start_date),
+            loan: Some(LoanSpec {
+                principal_fen: terms.amount_fen,
+                annual_rate: if fee_based { Decimal::ZERO } else { rate },
+                period_fee_rate: fee_based.then_some(rate),
+                periods: u32::try_from(terms.periods).unwrap_or(0),
+                frequency,
+                method: crate::platforms::recommend::repayment_method(product.method),
+                start_date,
+                payment_day: u32::try_from(terms.payment_day).unwrap_or(1),
+            }),
         };
         let plan_terms_json = serde_json::to_string(&plan_terms)
             .map_err(|e| DomainError::Internal(format!("plan terms: {e}")))?;
@@ -237,6 +247,14 @@ impl Domain {
                         .exec_without_returning(&txn)
                         .await?;
                 }
+                crate::repayment::versions::keep(
+                    &txn,
+                    plan_id,
+                    crate::repayment::versions::OPENING,
+                    None,
+                    now,
+                )
+                .await?;
                 // The schedule notice: written with the plan, so it exists exactly when
                 // the plan does.
                 let mut rows = Vec::with_capacity(facts.rows.len());

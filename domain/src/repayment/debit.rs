@@ -361,7 +361,7 @@ impl Domain {
         }
         let posting = store::Posting {
             plan_id: plan.id,
-            entry_id: entry.id,
+            entry_id: Some(entry.id),
             kind: PaymentKind::AutoDebit,
             source_key: debit_key(entry.id, attempt.attempt),
             share,

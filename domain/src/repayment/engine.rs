@@ -48,6 +48,50 @@ pub struct PlanTerms {
     /// The day the plan started (interest runs from it until the first due date).
     #[serde(default)]
     pub start_date: Option<NaiveDate>,
+    /// The loan as agreed, so the schedule engine can rebuild the plan's schedule and
+    /// recompute it after a partial prepayment (plans opened before it was kept: none).
+    #[serde(default)]
+    pub loan: Option<LoanSpec>,
+}
+
+/// The agreed loan, as the schedule engine takes it ([`crate::schedule::LoanTermsInput`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoanSpec {
+    /// The principal, in fen.
+    pub principal_fen: i64,
+    /// The nominal annual rate (0 for fee-based).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub annual_rate: Decimal,
+    /// The fee per period (fee-based only).
+    #[serde(default, with = "rust_decimal::serde::str_option")]
+    pub period_fee_rate: Option<Decimal>,
+    /// The number of installments.
+    pub periods: u32,
+    /// Monthly or quarterly.
+    pub frequency: crate::schedule::Frequency,
+    /// How it is repaid.
+    pub method: crate::schedule::RepaymentMethod,
+    /// The day the money was paid out.
+    pub start_date: NaiveDate,
+    /// The day of the month installments fall due.
+    pub payment_day: u32,
+}
+
+impl LoanSpec {
+    /// The engine's input.
+    pub fn input(&self) -> crate::schedule::LoanTermsInput {
+        crate::schedule::LoanTermsInput {
+            principal: crate::money::Money::from_fen(self.principal_fen).amount(),
+            annual_rate: self.annual_rate,
+            period_fee_rate: self.period_fee_rate,
+            periods: i64::from(self.periods),
+            frequency: self.frequency,
+            method: self.method,
+            start_date: self.start_date,
+            payment_day: i64::from(self.payment_day),
+        }
+    }
 }
 
 fn allowed() -> bool {
@@ -65,6 +109,7 @@ impl Default for PlanTerms {
             prepayment_min_periods_paid: 0,
             prepayment_fee_rate: Decimal::ZERO,
             start_date: None,
+            loan: None,
         }
     }
 }
@@ -376,9 +421,18 @@ pub struct Progress {
 }
 
 /// The progress of `installments` (accrued through `today`) on `today`.
-pub fn progress(installments: &[Installment], terms: &PlanTerms, today: NaiveDate) -> Progress {
-    let principal_total: i64 = installments.iter().map(|i| i.scheduled.principal).sum();
-    let principal_paid: i64 = installments.iter().map(|i| i.paid.principal).sum();
+pub fn progress(
+    installments: &[Installment],
+    terms: &PlanTerms,
+    today: NaiveDate,
+    loan_principal: i64,
+) -> Progress {
+    // Principal repaid early is no longer in any installment: the loan's principal less
+    // what the installments still schedule.
+    let scheduled: i64 = installments.iter().map(|i| i.scheduled.principal).sum();
+    let principal_total = loan_principal.max(scheduled);
+    let prepaid = principal_total - scheduled;
+    let principal_paid: i64 = installments.iter().map(|i| i.paid.principal).sum::<i64>() + prepaid;
     let periods_paid = installments.iter().filter(|i| i.settled()).count();
     let next = installments
         .iter()

@@ -21,12 +21,13 @@ use adapters::platforms::{CollectOutcome, CollectRequest, PlatformError};
 use entities::plan_payment::{self, PaymentKind};
 use entities::{installment_plan, installment_platform, payment_request};
 
-use super::engine::{Installment, allocate};
+use super::engine::{Installment, allocate, payoff_quote};
 use super::store::{self, ACTIVE_PLAN};
 use crate::auth::{Caller, Permission};
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::money::Money;
+use crate::schedule::RecomputeMode;
 use crate::service::Domain;
 
 /// What the customer asks.
@@ -38,6 +39,18 @@ pub struct PayRequest {
     pub amount: Option<Money>,
     /// The client's key for this payment: the same key is the same payment.
     pub idempotency_key: String,
+}
+
+/// Which payment a request makes: one flow (key, amount fixed once, collect, post once)
+/// for the three payment mutations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Operation {
+    /// `payInstallment`: what is due, or an amount up to the next installment.
+    Pay(Option<Money>),
+    /// `prepay`: principal repaid early, the rest recomputed.
+    Prepay(Money, RecomputeMode),
+    /// `payOff`: everything, by today's quote.
+    PayOff,
 }
 
 /// The answer, kept with the request and replayed for a retry.
@@ -60,7 +73,7 @@ pub struct PaymentReceipt {
 /// What is kept with a request while it runs and once it is done.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-enum Kept {
+pub(super) enum Kept {
     /// Started: the amount fixed for it.
     Started { amount_fen: i64 },
     /// Paid.
@@ -69,8 +82,8 @@ enum Kept {
     Refused { field: String, message: String },
 }
 
-const STARTED: &str = "STARTED";
-const DONE: &str = "DONE";
+pub(super) const STARTED: &str = "STARTED";
+pub(super) const DONE: &str = "DONE";
 
 fn check_key(key: &str) -> DomainResult<()> {
     let fine = (8..=128).contains(&key.len())
@@ -87,13 +100,18 @@ fn check_key(key: &str) -> DomainResult<()> {
     }
 }
 
-fn digest(request: &PayRequest) -> String {
-    let amount = request
-        .amount
-        .map_or_else(|| "due".to_owned(), |m| m.to_fen().to_string());
-    hex::encode(Sha256::digest(
-        format!("payInstallment|{}|{amount}", request.plan_id).as_bytes(),
-    ))
+fn digest(plan_id: Uuid, op: Operation) -> String {
+    let what = match op {
+        Operation::Pay(amount) => format!(
+            "payInstallment|{plan_id}|{}",
+            amount.map_or_else(|| "due".to_owned(), |m| m.to_fen().to_string())
+        ),
+        Operation::Prepay(amount, mode) => {
+            format!("prepay|{plan_id}|{}|{mode:?}", amount.to_fen())
+        }
+        Operation::PayOff => format!("payOff|{plan_id}"),
+    };
+    hex::encode(Sha256::digest(what.as_bytes()))
 }
 
 /// What a payment of `amount` (or of what is due) takes on `today`: the installments due
@@ -118,26 +136,44 @@ impl Domain {
         request: PayRequest,
         caller: &Caller,
     ) -> DomainResult<PaymentReceipt> {
-        caller.require(Permission::PayPlan)?;
-        let account_id = caller
-            .actor
-            .map(|a| a.account_id)
-            .ok_or_else(|| DomainError::Unauthenticated("Log in first.".into()))?;
-        check_key(&request.idempotency_key)?;
         if request.amount.is_some_and(|m| !m.is_positive()) {
+            caller.require(Permission::PayPlan)?;
             return Err(DomainError::validation(
                 "amount",
                 "Pay more than 0.00 yuan, or leave the amount out to pay what is due.",
             ));
         }
+        self.run_payment(
+            request.plan_id,
+            &request.idempotency_key,
+            Operation::Pay(request.amount),
+            caller,
+        )
+        .await
+    }
+
+    /// One payment request under its key (see the module documentation).
+    pub(super) async fn run_payment(
+        &self,
+        plan_id: Uuid,
+        idempotency_key: &str,
+        op: Operation,
+        caller: &Caller,
+    ) -> DomainResult<PaymentReceipt> {
+        caller.require(Permission::PayPlan)?;
+        let account_id = caller
+            .actor
+            .map(|a| a.account_id)
+            .ok_or_else(|| DomainError::Unauthenticated("Log in first.".into()))?;
+        check_key(idempotency_key)?;
         // Only the customer's own plan (anyone else's is not found).
-        let plan_row = self.plan_row(request.plan_id, caller).await?;
-        let hash = digest(&request);
+        let plan_row = self.plan_row(plan_id, caller).await?;
+        let hash = digest(plan_id, op);
         let now = self.now();
         let inserted = payment_request::Entity::insert(payment_request::ActiveModel {
             id: Set(Uuid::now_v7()),
             account_id: Set(account_id),
-            idempotency_key: Set(request.idempotency_key.clone()),
+            idempotency_key: Set(idempotency_key.to_owned()),
             request_sha256: Set(hash.clone()),
             status: Set(STARTED.into()),
             answer: Set(None),
@@ -154,9 +190,7 @@ impl Domain {
         )
         .exec_without_returning(self.db())
         .await?;
-        let kept = self
-            .payment_request(account_id, &request.idempotency_key)
-            .await?;
+        let kept = self.payment_request(account_id, idempotency_key).await?;
         if kept.request_sha256 != hash {
             return Err(DomainError::IdempotencyKeyReused(
                 "This idempotency key was used for another payment; send a new key for a new payment.".into(),
@@ -181,31 +215,10 @@ impl Domain {
         let amount = match kept.answer.as_deref().map(serde_json::from_str::<Kept>) {
             Some(Ok(Kept::Started { amount_fen })) => amount_fen,
             _ => {
-                let rows = store::entries(self.db(), plan_row.id).await?;
-                let installments = store::accrued(&rows, &plan_row, today)?;
-                let (due, next) = payable(&installments, today);
-                let amount = match request.amount {
-                    None if due > 0 => due,
-                    None => next,
-                    Some(m) => m.to_fen(),
+                let amount = match self.amount_for(op, &plan_row, today).await? {
+                    Ok(amount) => amount,
+                    Err((field, message)) => return self.refuse(&kept, field, message).await,
                 };
-                if amount <= 0 {
-                    return self
-                        .refuse(&kept, "amount", "Nothing is owed on this plan now.".into())
-                        .await;
-                }
-                if amount > due + next {
-                    return self
-                        .refuse(
-                            &kept,
-                            "amount",
-                            format!(
-                                "At most {} yuan can be paid now (what is due, and the next installment); to repay more, use prepay.",
-                                Money::from_fen(due + next)
-                            ),
-                        )
-                        .await;
-                }
                 let started = serde_json::to_string(&Kept::Started { amount_fen: amount })
                     .map_err(|e| DomainError::Internal(e.to_string()))?;
                 payment_request::Entity::update_many()
@@ -229,9 +242,19 @@ impl Domain {
             amount_fen: amount,
         };
         match self.platform_of(&platform_row)?.collect(&collect).await {
-            Ok(CollectOutcome::Succeeded { reference }) => {
-                self.post_payment(&kept, &plan_row, amount, &reference, today).await
-            }
+            Ok(CollectOutcome::Succeeded { reference }) => match op {
+                Operation::Pay(_) => {
+                    self.post_payment(&kept, &plan_row, amount, &reference, today)
+                        .await
+                }
+                Operation::Prepay(principal, mode) => {
+                    self.post_prepayment(&kept, &plan_row, principal, mode, amount, &reference)
+                        .await
+                }
+                Operation::PayOff => {
+                    self.post_payoff(&kept, &plan_row, amount, &reference).await
+                }
+            },
             Ok(CollectOutcome::InsufficientFunds) => {
                 self.refuse(
                     &kept,
@@ -264,6 +287,90 @@ impl Domain {
         }
     }
 
+    /// What `op` takes today, or why not (the field at fault and a message).
+    async fn amount_for(
+        &self,
+        op: Operation,
+        plan_row: &installment_plan::Model,
+        today: NaiveDate,
+    ) -> DomainResult<Result<i64, (&'static str, String)>> {
+        match op {
+            Operation::Pay(asked) => {
+                let rows = store::entries(self.db(), plan_row.id).await?;
+                let installments = store::accrued(&rows, plan_row, today)?;
+                let (due, next) = payable(&installments, today);
+                let amount = match asked {
+                    None if due > 0 => due,
+                    None => next,
+                    Some(m) => m.to_fen(),
+                };
+                if amount <= 0 {
+                    return Ok(Err(("amount", "Nothing is owed on this plan now.".into())));
+                }
+                if amount > due + next {
+                    return Ok(Err((
+                        "amount",
+                        format!(
+                            "At most {} yuan can be paid now (what is due, and the next installment); to repay more, use prepay.",
+                            Money::from_fen(due + next)
+                        ),
+                    )));
+                }
+                Ok(Ok(amount))
+            }
+            Operation::Prepay(principal, mode) => Ok(self
+                .prepayment_plan(plan_row, principal, mode, today)
+                .await?
+                .map(|p| p.quote.total_fen)),
+            Operation::PayOff => {
+                let rows = store::entries(self.db(), plan_row.id).await?;
+                let installments = store::accrued(&rows, plan_row, today)?;
+                Ok(payoff_quote(&installments, &store::terms(plan_row), today)
+                    .map(|q| q.total)
+                    .map_err(|e| ("planId", e.to_string())))
+            }
+        }
+    }
+
+    /// Finishes `kept` with `receipt` as its answer, in `txn`: false when another
+    /// delivery of the same request finished it first (then roll back and answer as it
+    /// did, [`Self::replayed`]).
+    pub(super) async fn finish_request<C: sea_orm::ConnectionTrait>(
+        &self,
+        txn: &C,
+        kept: &payment_request::Model,
+        receipt: &PaymentReceipt,
+    ) -> DomainResult<bool> {
+        let answer = serde_json::to_string(&Kept::Paid(receipt.clone()))
+            .map_err(|e| DomainError::Internal(e.to_string()))?;
+        let finished = payment_request::Entity::update_many()
+            .col_expr(payment_request::Column::Status, Expr::value(DONE))
+            .col_expr(payment_request::Column::Answer, Expr::value(answer))
+            .col_expr(
+                payment_request::Column::FinishedAt,
+                Expr::value(store::millis(self.now())),
+            )
+            .filter(payment_request::Column::Id.eq(kept.id))
+            .filter(payment_request::Column::Status.eq(STARTED))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        Ok(finished == 1)
+    }
+
+    /// The answer another delivery gave the request `id`.
+    pub(super) async fn replayed(&self, id: Uuid) -> DomainResult<PaymentReceipt> {
+        let kept = payment_request::Entity::find_by_id(id)
+            .one(self.db())
+            .await?
+            .ok_or_else(|| DomainError::Internal("a payment request vanished".into()))?;
+        replay(&kept)?.unwrap_or_else(|| {
+            Err(DomainError::Internal(
+                "a finished payment without its answer".into(),
+            ))
+        })
+    }
+
     async fn payment_request(
         &self,
         account_id: Uuid,
@@ -278,7 +385,7 @@ impl Domain {
     }
 
     /// Ends a request with a refusal (no money moved) that a retry replays.
-    async fn refuse(
+    pub(super) async fn refuse(
         &self,
         kept: &payment_request::Model,
         field: &str,
@@ -329,32 +436,9 @@ impl Domain {
             reference: reference.to_owned(),
             replayed: false,
         };
-        let answer = serde_json::to_string(&Kept::Paid(receipt.clone()))
-            .map_err(|e| DomainError::Internal(e.to_string()))?;
-        let finished = payment_request::Entity::update_many()
-            .col_expr(payment_request::Column::Status, Expr::value(DONE))
-            .col_expr(payment_request::Column::Answer, Expr::value(answer))
-            .col_expr(
-                payment_request::Column::FinishedAt,
-                Expr::value(store::millis(now)),
-            )
-            .filter(payment_request::Column::Id.eq(kept.id))
-            .filter(payment_request::Column::Status.eq(STARTED))
-            .exec(&txn)
-            .await?
-            .rows_affected;
-        if finished == 0 {
-            // Another delivery of this request finished it first: answer as it did.
+        if !self.finish_request(&txn, kept, &receipt).await? {
             txn.rollback().await?;
-            let kept = payment_request::Entity::find_by_id(kept.id)
-                .one(self.db())
-                .await?
-                .ok_or_else(|| DomainError::Internal("a payment request vanished".into()))?;
-            return replay(&kept)?.unwrap_or_else(|| {
-                Err(DomainError::Internal(
-                    "a finished payment without its answer".into(),
-                ))
-            });
+            return self.replayed(kept.id).await;
         }
         let mut payments = Vec::new();
         for ((row, installment), share) in rows.iter().zip(&installments).zip(&shares) {
@@ -363,7 +447,7 @@ impl Domain {
             }
             let posting = store::Posting {
                 plan_id: plan.id,
-                entry_id: row.id,
+                entry_id: Some(row.id),
                 kind: PaymentKind::Customer,
                 source_key: format!("pay:{}:{}", kept.id, installment.period),
                 share: *share,
@@ -392,7 +476,9 @@ impl Domain {
 }
 
 /// The answer of a finished request, replayed; `None` while it is still running.
-fn replay(kept: &payment_request::Model) -> DomainResult<Option<DomainResult<PaymentReceipt>>> {
+pub(super) fn replay(
+    kept: &payment_request::Model,
+) -> DomainResult<Option<DomainResult<PaymentReceipt>>> {
     if kept.status != DONE {
         return Ok(None);
     }

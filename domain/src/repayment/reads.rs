@@ -84,6 +84,8 @@ pub struct PlanView {
     pub payments: Vec<PaymentView>,
     /// Where the customer stands today.
     pub progress: Progress,
+    /// The schedule after each change (opening, prepayments, payoff), oldest first.
+    pub versions: Vec<super::versions::ScheduleVersion>,
 }
 
 /// Which plans staff want.
@@ -209,6 +211,7 @@ impl Domain {
         {
             entries.entry(e.plan_id).or_default().push(e);
         }
+        let mut versions = super::versions::of_plans(self.db(), &ids).await?;
         let mut payments: HashMap<Uuid, Vec<plan_payment::Model>> = HashMap::new();
         for p in plan_payment::Entity::find()
             .filter(plan_payment::Column::PlanId.is_in(ids))
@@ -251,6 +254,8 @@ impl Domain {
                         kind: match p.kind {
                             plan_payment::PaymentKind::AutoDebit => "AUTO_DEBIT",
                             plan_payment::PaymentKind::Customer => "CUSTOMER",
+                            plan_payment::PaymentKind::Prepayment => "PREPAYMENT",
+                            plan_payment::PaymentKind::Payoff => "PAYOFF",
                         }
                         .to_owned(),
                         period: p.entry_id.and_then(|e| periods.get(&e).copied()),
@@ -271,7 +276,8 @@ impl Domain {
                     customer_id: plan.customer_id,
                     application_id: plan.application_id,
                     platform_code: plan.platform_code.clone(),
-                    progress: progress(&installments, &terms, today),
+                    progress: progress(&installments, &terms, today, plan.principal_fen),
+                    versions: versions.remove(&plan.id).unwrap_or_default(),
                     status: plan.status,
                     bucket: Bucket::from_stored(&plan.bucket),
                     principal_fen: plan.principal_fen,

@@ -1,11 +1,12 @@
 //! Reminders, written at close of business (docs/repayment.md): before each due date
-//! (`FENQI_REMINDER_DAYS`, 3 and 1 days by default) and after it while unpaid
-//! (`FENQI_OVERDUE_REMINDER_DAYS`, 1 and 7), each once per installment and kind whatever
-//! how often close of business runs. They are written at 06:00 and wait in the outbox for
+//! (`FENQI_REMINDER_DAYS`, 3 and 1 days by default) and on the days an installment has
+//! been overdue (`FENQI_OVERDUE_REMINDER_DAYS`, 1 and 7: its first overdue day, after the
+//! grace days, and a week later), each once per installment and kind whatever how often
+//! close of business runs. They are written at 06:00 and wait in the outbox for
 //! the customer's contact window (08:00 at the earliest).
 //!
-//! Each day's query starts from the index on `due_date`, in batches: the cost follows the
-//! installments due on those days, not the plans held.
+//! Each day's query starts from the index on `due_date` (or `overdue_on`), in batches:
+//! the cost follows the installments due on those days, not the plans held.
 
 use std::collections::HashMap;
 
@@ -52,14 +53,21 @@ impl Domain {
         );
         let mut reminded = 0;
         for kind in kinds {
-            let (due, status) = match kind {
-                Reminder::DueSoon(d) => (date + Days::new(d.into()), DUE),
-                Reminder::Overdue(d) => (date - Days::new(d.into()), OVERDUE),
+            let (column, day, status) = match kind {
+                Reminder::DueSoon(d) => {
+                    (plan_entry::Column::DueDate, date + Days::new(d.into()), DUE)
+                }
+                // Day 1 is the first overdue day.
+                Reminder::Overdue(d) => (
+                    plan_entry::Column::OverdueOn,
+                    date - Days::new(u64::from(d.saturating_sub(1))),
+                    OVERDUE,
+                ),
             };
             let mut after: Option<Uuid> = None;
             loop {
                 let mut query = plan_entry::Entity::find()
-                    .filter(plan_entry::Column::DueDate.eq(store::text(due)))
+                    .filter(column.eq(store::text(day)))
                     .filter(plan_entry::Column::Status.eq(status))
                     .order_by_asc(plan_entry::Column::Id)
                     .limit(BATCH);
@@ -117,7 +125,7 @@ impl Domain {
                 ),
                 Reminder::Overdue(days) => (
                     Message::Overdue {
-                        days: days.into(),
+                        days: (date - installment.due_date).num_days(),
                         period: row.period,
                         owed_fen: owed,
                     },

@@ -88,8 +88,8 @@ pub(super) fn accrued(
 pub(super) struct Posting<'a> {
     /// The plan.
     pub plan_id: Uuid,
-    /// The installment.
-    pub entry_id: Uuid,
+    /// The installment (none for principal repaid early).
+    pub entry_id: Option<Uuid>,
     /// What brought the money.
     pub kind: PaymentKind,
     /// The key that makes it post once.
@@ -106,7 +106,7 @@ impl Posting<'_> {
         plan_payment::ActiveModel {
             id: Set(Uuid::now_v7()),
             plan_id: Set(self.plan_id),
-            entry_id: Set(Some(self.entry_id)),
+            entry_id: Set(self.entry_id),
             kind: Set(self.kind),
             source_key: Set(self.source_key),
             amount_fen: Set(self.share.total()),

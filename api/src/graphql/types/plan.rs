@@ -5,7 +5,9 @@ use async_graphql::{Enum, ID, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::money::Money;
 use domain::repayment::engine::{Bucket, Parts, Progress};
+use domain::repayment::versions::{ScheduleVersion, VersionRow};
 use domain::repayment::{EntryView, PaymentView, PlanView};
+use domain::schedule::RecomputeMode;
 
 use crate::graphql::scalars::Decimal;
 
@@ -194,6 +196,102 @@ pub struct Plan {
     pub payments: Vec<PlanPayment>,
     /// Where the customer stands today.
     pub progress: PlanProgress,
+    /// The schedule after each change (opening, prepayments, payoff), oldest first; the
+    /// last is the one in force.
+    pub versions: Vec<ScheduleVersionGql>,
+}
+
+/// How the rest of a plan is recomputed after a partial prepayment.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "RecomputeMode")]
+pub enum RecomputeModeGql {
+    /// 缩短月供: the same number of installments, each smaller.
+    KeepTerm,
+    /// 缩短期限: the same installment, fewer of them.
+    KeepInstallment,
+}
+
+impl From<RecomputeModeGql> for RecomputeMode {
+    fn from(m: RecomputeModeGql) -> Self {
+        match m {
+            RecomputeModeGql::KeepTerm => RecomputeMode::KeepTerm,
+            RecomputeModeGql::KeepInstallment => RecomputeMode::KeepInstallment,
+        }
+    }
+}
+
+impl From<RecomputeMode> for RecomputeModeGql {
+    fn from(m: RecomputeMode) -> Self {
+        match m {
+            RecomputeMode::KeepTerm => RecomputeModeGql::KeepTerm,
+            RecomputeMode::KeepInstallment => RecomputeModeGql::KeepInstallment,
+        }
+    }
+}
+
+/// One row of a kept schedule.
+#[derive(SimpleObject)]
+#[graphql(name = "ScheduleVersionRow")]
+pub struct VersionRowGql {
+    /// The installment's number.
+    pub period: i32,
+    /// Its due date.
+    pub due_date: NaiveDate,
+    /// What it asks.
+    pub payment: Decimal,
+    /// Of which principal.
+    pub principal: Decimal,
+    /// Of which interest.
+    pub interest: Decimal,
+    /// Of which fee.
+    pub fee: Decimal,
+    /// Principal left after it.
+    pub remaining_principal: Decimal,
+}
+
+impl From<VersionRow> for VersionRowGql {
+    fn from(r: VersionRow) -> Self {
+        Self {
+            period: r.period,
+            due_date: r.due_date,
+            payment: yuan(r.payment_fen),
+            principal: yuan(r.principal_fen),
+            interest: yuan(r.interest_fen),
+            fee: yuan(r.fee_fen),
+            remaining_principal: yuan(r.remaining_fen),
+        }
+    }
+}
+
+/// A plan's schedule as it stood after one change.
+#[derive(SimpleObject)]
+#[graphql(name = "ScheduleVersion")]
+pub struct ScheduleVersionGql {
+    /// 1 at opening, then one more per change.
+    pub version: i32,
+    /// `opening`, `prepayment` or `payoff`.
+    pub reason: String,
+    /// The principal repaid early (a prepayment).
+    pub prepaid: Option<Decimal>,
+    /// How the rest was recomputed (a prepayment).
+    pub mode: Option<RecomputeModeGql>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// The schedule.
+    pub rows: Vec<VersionRowGql>,
+}
+
+impl From<ScheduleVersion> for ScheduleVersionGql {
+    fn from(v: ScheduleVersion) -> Self {
+        Self {
+            version: v.version,
+            reason: v.reason,
+            prepaid: v.prepaid_fen.map(yuan),
+            mode: v.mode.map(Into::into),
+            created_at: v.created_at,
+            rows: v.rows.into_iter().map(Into::into).collect(),
+        }
+    }
 }
 
 impl From<PlanView> for Plan {
@@ -210,6 +308,7 @@ impl From<PlanView> for Plan {
             schedule: p.entries.into_iter().map(Into::into).collect(),
             payments: p.payments.into_iter().map(Into::into).collect(),
             progress: p.progress.into(),
+            versions: p.versions.into_iter().map(Into::into).collect(),
         }
     }
 }

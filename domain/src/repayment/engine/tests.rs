@@ -127,12 +127,16 @@ fn progress_of_a_plan_with_one_overdue_month() {
     let february = months[1].owed().total();
     assert_eq!(february, 72_731 + 73);
     months[1].pay(february);
-    let p = progress(&months, &terms, today);
+    let p = progress(&months, &terms, today, 3 * 65_015);
     assert_eq!(p.periods_paid, 1);
     assert_eq!(p.periods_total, 3);
     assert_eq!(p.principal_paid, 65_015);
     assert_eq!(p.principal_remaining, 2 * 65_015);
     assert_eq!(p.percent_complete, dec!(33.33));
+    // Principal repaid early counts as paid, though no installment holds it any more.
+    let p = progress(&months, &terms, today, 3 * 65_015 + 10_000);
+    assert_eq!(p.principal_paid, 65_015 + 10_000);
+    assert_eq!(p.principal_remaining, 2 * 65_015);
     assert_eq!(p.next_due_date, Some(day("2027-03-15")));
     assert_eq!(p.next_due_amount, 72_731);
     // January: 727.31 and 33 days past grace (2027-01-19..=2027-02-20) of 0.0005 a day.
