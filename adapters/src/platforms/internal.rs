@@ -268,12 +268,60 @@ impl InternalPlatform {
                 ..Default::default()
             })
             .await?;
-        if let Some(entry) = Self::recorded(&txn, m.key).await? {
-            txn.rollback().await?;
+        let moved = Self::move_in(&txn, m, now).await?;
+        match moved {
+            Moved::Before(_) => txn.rollback().await?,
+            Moved::Now(..) => txn.commit().await?,
+        }
+        Ok(moved)
+    }
+
+    /// Collects `amount_fen` from `customer_id`'s deposit account under `key` inside the
+    /// caller's transaction `txn` (the bank's ledger lives in the business's own
+    /// database), so that a debit can be collected and posted in one transaction: the
+    /// movement commits exactly when its posting does. Answers the outcome and the
+    /// ledger entry's id, or `None` when the key was recorded before (the caller then
+    /// asks [`InstallmentPlatform::collect`], which answers the recorded outcome). A
+    /// concurrent transaction with the same key makes this one fail with a unique
+    /// violation when it commits first: the caller rolls back.
+    pub async fn collect_in<C: ConnectionTrait>(
+        txn: &C,
+        key: &str,
+        customer_id: Uuid,
+        amount_fen: i64,
+        now_millis: i64,
+    ) -> Result<Option<(CollectOutcome, Uuid)>, DbErr> {
+        let m = Movement {
+            key,
+            kind: LedgerEntryKind::Collect,
+            customer_id,
+            amount_fen,
+        };
+        Ok(match Self::move_in(txn, &m, now_millis).await? {
+            Moved::Before(_) => None,
+            Moved::Now(outcome, id) => Some((
+                match outcome {
+                    LedgerOutcome::Succeeded => CollectOutcome::Succeeded {
+                        reference: id.to_string(),
+                    },
+                    LedgerOutcome::InsufficientFunds => CollectOutcome::InsufficientFunds,
+                },
+                id,
+            )),
+        })
+    }
+
+    /// One movement in `txn`, unless its key was recorded before.
+    async fn move_in<C: ConnectionTrait>(
+        txn: &C,
+        m: &Movement<'_>,
+        now: i64,
+    ) -> Result<Moved, DbErr> {
+        if let Some(entry) = Self::recorded(txn, m.key).await? {
             return Ok(Moved::Before(entry));
         }
         let deposit = Self::account(
-            &txn,
+            txn,
             &deposit_account_code(m.customer_id),
             LedgerAccountKind::CustomerDeposit,
             Some(m.customer_id),
@@ -285,7 +333,7 @@ impl InternalPlatform {
         let (bank, customer_delta) = match m.kind {
             LedgerEntryKind::Collect => (
                 Self::account(
-                    &txn,
+                    txn,
                     COLLECTIONS,
                     LedgerAccountKind::BankCollections,
                     None,
@@ -295,7 +343,7 @@ impl InternalPlatform {
                 -m.amount_fen,
             ),
             LedgerEntryKind::Deposit => (
-                Self::account(&txn, FUNDING, LedgerAccountKind::BankFunding, None, now).await?,
+                Self::account(txn, FUNDING, LedgerAccountKind::BankFunding, None, now).await?,
                 m.amount_fen,
             ),
         };
@@ -309,8 +357,7 @@ impl InternalPlatform {
         // account (the funding account is the negative of all money brought in) is shifted
         // last, just before the commit, so that its row, shared by every movement, is
         // locked for one statement and the commit rather than for the whole transaction.
-        let debited =
-            Self::shift(&txn, deposit.id, customer_delta, customer_delta < 0, now).await?;
+        let debited = Self::shift(txn, deposit.id, customer_delta, customer_delta < 0, now).await?;
         let outcome = if debited {
             LedgerOutcome::Succeeded
         } else {
@@ -326,7 +373,7 @@ impl InternalPlatform {
             account_id: Set(deposit.id),
             created_at: Set(now),
         })
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
         if debited {
             ledger_posting::Entity::insert_many([
@@ -345,11 +392,10 @@ impl InternalPlatform {
                     created_at: Set(now),
                 },
             ])
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
-            Self::shift(&txn, bank.id, -customer_delta, false, now).await?;
+            Self::shift(txn, bank.id, -customer_delta, false, now).await?;
         }
-        txn.commit().await?;
         Ok(Moved::Now(outcome, entry_id))
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use entities::outbox_message::{self, OutboxStatus};
@@ -51,33 +51,29 @@ pub(crate) async fn write<C: ConnectionTrait>(
     let mut languages: HashMap<Uuid, (Language, bool)> = HashMap::new();
     let mut channels: HashMap<Uuid, Vec<Channel>> = HashMap::new();
     for chunk in ids.chunks(CHUNK * 2) {
-        let people: Vec<(Uuid, String, Option<String>)> = customer::Entity::find()
-            .select_only()
-            .column(customer::Column::Id)
-            .column(customer::Column::PreferredLanguage)
-            .column(customer::Column::Email)
+        // The customer and their preferences in one statement.
+        let people = customer::Entity::find()
+            .find_also_related(customer_preference::Entity)
             .filter(customer::Column::Id.is_in(chunk.to_vec()))
-            .into_tuple()
             .all(db)
             .await?;
-        for (id, language, email) in people {
-            languages.insert(id, (Language::of(&language), email.is_some()));
-        }
-        let prefs: Vec<(Uuid, String)> = customer_preference::Entity::find()
-            .select_only()
-            .column(customer_preference::Column::CustomerId)
-            .column(customer_preference::Column::Channels)
-            .filter(customer_preference::Column::CustomerId.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (id, list) in prefs {
-            channels.insert(
-                id,
-                list.split(',')
-                    .filter_map(|c| Channel::parse(c.trim()))
-                    .collect(),
+        for (person, prefs) in people {
+            languages.insert(
+                person.id,
+                (
+                    Language::of(&person.preferred_language),
+                    person.email.is_some(),
+                ),
             );
+            if let Some(p) = prefs {
+                channels.insert(
+                    person.id,
+                    p.channels
+                        .split(',')
+                        .filter_map(|c| Channel::parse(c.trim()))
+                        .collect(),
+                );
+            }
         }
     }
     let at = to_millis(now);

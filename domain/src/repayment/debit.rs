@@ -9,14 +9,16 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use adapters::platforms::{CollectOutcome, CollectRequest, PlatformError};
+use adapters::platforms::{
+    CollectOutcome, CollectRequest, INTERNAL_CODE, InternalPlatform, PlatformError,
+};
 use entities::debit_attempt::{self, DebitStatus};
 use entities::plan_payment::{self, PaymentKind};
 use entities::{installment_plan, installment_platform, plan_entry};
 
 use super::engine::retry_day;
 use super::store::{self, ACTIVE_PLAN};
-use crate::db::begin_write;
+use crate::db::{begin_write, is_unique_violation};
 use crate::error::{DomainError, DomainResult};
 use crate::notices::Message;
 use crate::notices::outbox::{self, Notice};
@@ -163,6 +165,20 @@ impl Domain {
             return Ok(DebitOutcome::Skipped(reason));
         }
         let code = plan.platform_code.clone().unwrap_or_default();
+        if code == INTERNAL_CODE {
+            let next_try = retry_day(
+                installment.due_date,
+                u32::try_from(attempt.attempt).unwrap_or(u32::MAX),
+                &self.settings().debit_retry_days,
+            )
+            .map(|d| d.max(today + chrono::Days::new(1)));
+            if let Some(outcome) = self
+                .debit_on_own_ledger(&attempt, &entry, &plan, next_try)
+                .await?
+            {
+                return Ok(outcome);
+            }
+        }
         let row = installment_platform::Entity::find_by_id(code.clone())
             .one(self.db())
             .await?
@@ -309,9 +325,43 @@ impl Domain {
         attempt: &debit_attempt::Model,
         reference: &str,
     ) -> DomainResult<DebitOutcome> {
+        let txn = begin_write(self.db()).await?;
+        let entry = plan_entry::Entity::find_by_id(attempt.entry_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DomainError::Internal("a debit attempt without its entry".into()))?;
+        let plan = installment_plan::Entity::find_by_id(attempt.plan_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DomainError::Internal("a debit attempt without its plan".into()))?;
+        match self
+            .post_debit_in(&txn, attempt, &entry, &plan, reference)
+            .await?
+        {
+            Some(outcome) => {
+                txn.commit().await?;
+                self.plan_changed(plan.id).await;
+                Ok(outcome)
+            }
+            None => {
+                txn.rollback().await?;
+                Ok(DebitOutcome::Skipped("posted by another delivery".into()))
+            }
+        }
+    }
+
+    /// [`Self::post_debit`] inside `txn`, with the entry and plan read in it; `None` when
+    /// another delivery posted the attempt first (roll back).
+    async fn post_debit_in(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        attempt: &debit_attempt::Model,
+        entry: &plan_entry::Model,
+        plan: &installment_plan::Model,
+        reference: &str,
+    ) -> DomainResult<Option<DebitOutcome>> {
         let now = self.now();
         let today = self.business_date();
-        let txn = begin_write(self.db()).await?;
         let moved = debit_attempt::Entity::update_many()
             .col_expr(
                 debit_attempt::Column::Status,
@@ -330,28 +380,18 @@ impl Domain {
             .filter(
                 debit_attempt::Column::Status.is_in([DebitStatus::Queued, DebitStatus::Pending]),
             )
-            .exec(&txn)
+            .exec(txn)
             .await?
             .rows_affected;
         if moved == 0 {
-            txn.rollback().await?;
-            return Ok(DebitOutcome::Skipped("posted by another delivery".into()));
+            return Ok(None);
         }
-        let entry = plan_entry::Entity::find_by_id(attempt.entry_id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| DomainError::Internal("a debit attempt without its entry".into()))?;
-        let plan = installment_plan::Entity::find_by_id(attempt.plan_id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| DomainError::Internal("a debit attempt without its plan".into()))?;
-        let mut installment = store::installment(&entry)?;
-        installment.accrue(&store::terms(&plan), today);
+        let mut installment = store::installment(entry)?;
+        installment.accrue(&store::terms(plan), today);
         let share = installment.pay(attempt.amount_fen);
         if share.total() != attempt.amount_fen {
             // Checked before collecting; a concurrent payment in between would be a bug
             // upstream, and the money must not vanish: refuse and let staff see it.
-            txn.rollback().await?;
             return Err(DomainError::Internal(format!(
                 "debit {} collected {} fen but the installment owes {}",
                 attempt.id,
@@ -368,21 +408,117 @@ impl Domain {
             reference,
         };
         plan_payment::Entity::insert(posting.row(today, store::millis(now)))
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
-        store::save_installment(&txn, &entry, &installment, today).await?;
-        let tally = store::refresh_plan(&txn, plan.id, today, store::millis(now)).await?;
+        store::save_installment(txn, entry, &installment, today).await?;
+        let tally = store::refresh_plan(txn, plan.id, today, store::millis(now)).await?;
         store::announce_payment(
-            &txn,
+            txn,
             now,
-            &plan,
+            plan,
             attempt.amount_fen,
             &debit_key(entry.id, attempt.attempt),
             tally,
         )
         .await?;
-        txn.commit().await?;
-        self.plan_changed(plan.id).await;
-        Ok(DebitOutcome::Collected(attempt.amount_fen))
+        Ok(Some(DebitOutcome::Collected(attempt.amount_fen)))
+    }
+
+    /// The debit of an installment on the bank's own ledger, which lives in this
+    /// database: collected and posted (or recorded as short) in one transaction, so the
+    /// money moves exactly when the posting commits. `None` when the ledger recorded the
+    /// key before (a run that stopped between the two transactions of an older version):
+    /// the caller takes the general path, which answers the recorded outcome.
+    async fn debit_on_own_ledger(
+        &self,
+        attempt: &debit_attempt::Model,
+        entry: &plan_entry::Model,
+        plan: &installment_plan::Model,
+        next_try: Option<chrono::NaiveDate>,
+    ) -> DomainResult<Option<DebitOutcome>> {
+        let key = debit_key(entry.id, attempt.attempt);
+        let now = store::millis(self.now());
+        let txn = begin_write(self.db()).await?;
+        let collected = match InternalPlatform::collect_in(
+            &txn,
+            &key,
+            plan.customer_id,
+            attempt.amount_fen,
+            now,
+        )
+        .await
+        {
+            Ok(Some(outcome)) => outcome,
+            Ok(None) => {
+                txn.rollback().await?;
+                return Ok(None);
+            }
+            // Another delivery of the same attempt committed the movement first.
+            Err(e) if is_unique_violation(&e) => {
+                txn.rollback().await?;
+                return Ok(Some(DebitOutcome::Skipped(
+                    "posted by another delivery".into(),
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let outcome = match collected {
+            (CollectOutcome::Succeeded { reference }, _) => {
+                self.post_debit_in(&txn, attempt, entry, plan, &reference)
+                    .await?
+            }
+            _ => {
+                let moved = debit_attempt::Entity::update_many()
+                    .col_expr(
+                        debit_attempt::Column::Status,
+                        Expr::value(DebitStatus::Insufficient),
+                    )
+                    .col_expr(
+                        debit_attempt::Column::Reason,
+                        Expr::value("insufficient funds"),
+                    )
+                    .col_expr(debit_attempt::Column::FinishedAt, Expr::value(now))
+                    .filter(debit_attempt::Column::Id.eq(attempt.id))
+                    .filter(debit_attempt::Column::Status.eq(DebitStatus::Queued))
+                    .exec(&txn)
+                    .await?
+                    .rows_affected;
+                if moved == 1 {
+                    if let Some(day) = next_try {
+                        plan_entry::Entity::update_many()
+                            .col_expr(plan_entry::Column::CollectOn, Expr::value(store::text(day)))
+                            .filter(plan_entry::Column::Id.eq(entry.id))
+                            .filter(plan_entry::Column::Status.ne(store::PAID))
+                            .exec(&txn)
+                            .await?;
+                    }
+                    let notice = debit_failed(
+                        plan.customer_id,
+                        attempt,
+                        entry.period,
+                        next_try.map(store::text).as_deref(),
+                    );
+                    outbox::write(&txn, self.now(), &[notice]).await?;
+                    Some(DebitOutcome::Insufficient(next_try))
+                } else {
+                    None
+                }
+            }
+        };
+        match outcome {
+            Some(outcome) => {
+                txn.commit().await?;
+                if matches!(outcome, DebitOutcome::Collected(_)) {
+                    self.plan_changed(plan.id).await;
+                }
+                Ok(Some(outcome))
+            }
+            None => {
+                txn.rollback().await?;
+                Ok(Some(DebitOutcome::Skipped(
+                    "posted by another delivery".into(),
+                )))
+            }
+        }
     }
 }
