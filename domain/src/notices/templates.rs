@@ -115,6 +115,20 @@ fn money(fen: i64) -> String {
     grouped(Money::from_fen(fen))
 }
 
+/// A schedule's rows under `header`, one line each: `{before}{period}{after}  date  amount`.
+fn table(rows: &[ScheduleRow], header: &str, before: &str, after: &str) -> String {
+    let mut out = format!("\n\n{header}\n");
+    for r in rows {
+        out.push_str(&format!(
+            "{before}{}{after}  {}  {}\n",
+            r.period,
+            r.due_date,
+            money(r.amount_fen)
+        ));
+    }
+    out
+}
+
 impl Message {
     /// The kind, as stored and shown.
     pub fn kind(&self) -> &'static str {
@@ -180,15 +194,7 @@ impl Message {
                 if short {
                     body.push_str("完整还款计划请在 App 中查看。");
                 } else {
-                    body.push_str("\n\n期数  到期日  应还（元）\n");
-                    for r in rows {
-                        body.push_str(&format!(
-                            "第 {} 期  {}  {}\n",
-                            r.period,
-                            r.due_date,
-                            money(r.amount_fen)
-                        ));
-                    }
+                    body.push_str(&table(rows, "期数  到期日  应还（元）", "第 ", " 期"));
                 }
                 ("分期计划已生效".into(), body)
             }
@@ -285,15 +291,7 @@ impl Message {
                 if short {
                     body.push_str(" See the whole schedule in the app.");
                 } else {
-                    body.push_str("\n\nPeriod  Due date  Amount (yuan)\n");
-                    for r in rows {
-                        body.push_str(&format!(
-                            "{}  {}  {}\n",
-                            r.period,
-                            r.due_date,
-                            money(r.amount_fen)
-                        ));
-                    }
+                    body.push_str(&table(rows, "Period  Due date  Amount (yuan)", "", ""));
                 }
                 ("Your installment plan is active".into(), body)
             }
