@@ -108,12 +108,15 @@ impl Domain {
                 outbox_message::Column::LeaseOwner,
                 Expr::value(owner.clone()),
             )
-            .filter(outbox_message::Column::Id.is_in(candidates))
+            .filter(outbox_message::Column::Id.is_in(candidates.clone()))
             .filter(outbox_message::Column::Status.eq(OutboxStatus::Pending.as_str()))
             .filter(free)
             .exec(self.db())
             .await?;
         let claimed = outbox_message::Entity::find()
+            // By id (the primary key): the owner alone has no index, and the pending
+            // messages held for their window may be many.
+            .filter(outbox_message::Column::Id.is_in(candidates))
             .filter(outbox_message::Column::LeaseOwner.eq(owner.as_str()))
             .filter(outbox_message::Column::Status.eq(OutboxStatus::Pending.as_str()))
             .all(self.db())
@@ -128,7 +131,15 @@ impl Domain {
             .collect()
             .await;
         let mut run = DeliveryRun::default();
+        // Messages held for their window are put back in groups, one statement per
+        // opening time (a close of business writes thousands before 08:00).
+        let mut waiting: HashMap<i64, Vec<Uuid>> = HashMap::new();
         for (m, outcome) in outcomes {
+            if let Outcome::Wait(until) = outcome {
+                run.deferred += 1;
+                waiting.entry(to_millis(until)).or_default().push(m.id);
+                continue;
+            }
             let update = outbox_message::Entity::update_many()
                 .col_expr(
                     outbox_message::Column::LeaseUntil,
@@ -163,13 +174,7 @@ impl Domain {
                             Expr::value(Option::<String>::None),
                         )
                 }
-                Outcome::Wait(until) => {
-                    run.deferred += 1;
-                    update.col_expr(
-                        outbox_message::Column::NextAttemptAt,
-                        Expr::value(to_millis(until)),
-                    )
-                }
+                Outcome::Wait(_) => continue,
                 Outcome::Retry { error, at: next } => {
                     run.retrying += 1;
                     update
@@ -199,6 +204,24 @@ impl Domain {
                 }
             };
             update.exec(self.db()).await?;
+        }
+        for (until, ids) in waiting {
+            for chunk in ids.chunks(500) {
+                outbox_message::Entity::update_many()
+                    .col_expr(outbox_message::Column::NextAttemptAt, Expr::value(until))
+                    .col_expr(
+                        outbox_message::Column::LeaseUntil,
+                        Expr::value(Option::<i64>::None),
+                    )
+                    .col_expr(
+                        outbox_message::Column::LeaseOwner,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .filter(outbox_message::Column::Id.is_in(chunk.to_vec()))
+                    .filter(outbox_message::Column::LeaseOwner.eq(owner.as_str()))
+                    .exec(self.db())
+                    .await?;
+            }
         }
         if !run.is_empty() {
             tracing::info!(

@@ -124,8 +124,9 @@ struct Seeded {
 
 /// Inserts `plans` customers with one active plan each on the bank's own ledger
 /// (`internal`), of [`PERIODS`] monthly installments. `due` of the plans, spread evenly
-/// over all, have their first installment due on `today`; the others' first falls 1 to 27
-/// days later. Each customer with an installment due gets a deposit account holding
+/// over all, have their first installment due on `today`; the others' first falls 4 to 27
+/// days later: beyond the reminders' horizon (3 days), so that close of business has the
+/// same work (the debits and reminders of the same installments) whatever the plans held. Each customer with an installment due gets a deposit account holding
 /// exactly that amount, brought in by a balanced deposit entry from the bank's funding
 /// account (as `InternalPlatform::deposit` books it), so every debit succeeds and the
 /// ledger balances before and after. Then the tables are analyzed, as autovacuum would
@@ -183,7 +184,7 @@ async fn seed(
              FROM bench_seed \
              CROSS JOIN generate_series(1, {PERIODS}) p \
              CROSS JOIN LATERAL (SELECT ('{today}'::date \
-               + CASE WHEN due THEN 0 ELSE 1 + (g % 27)::int END \
+               + CASE WHEN due THEN 0 ELSE 4 + (g % 24)::int END \
                + make_interval(months => p - 1))::date AS day) x \
              CROSS JOIN LATERAL (SELECT to_char(x.day, 'YYYY-MM-DD') AS due_date, \
                to_char(x.day + 4, 'YYYY-MM-DD') AS overdue_on) d"
