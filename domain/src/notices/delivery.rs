@@ -149,6 +149,10 @@ impl Domain {
                     outbox_message::Column::LeaseOwner,
                     Expr::value(Option::<String>::None),
                 )
+                .col_expr(
+                    outbox_message::Column::Attempts,
+                    Expr::value(m.attempts + 1),
+                )
                 .filter(outbox_message::Column::Id.eq(m.id))
                 .filter(outbox_message::Column::LeaseOwner.eq(owner.as_str()));
             let update = match outcome {
@@ -161,10 +165,6 @@ impl Domain {
                         .col_expr(
                             outbox_message::Column::Status,
                             Expr::value(OutboxStatus::Sent.as_str()),
-                        )
-                        .col_expr(
-                            outbox_message::Column::Attempts,
-                            Expr::value(m.attempts + 1),
                         )
                         .col_expr(outbox_message::Column::Provider, Expr::value(provider))
                         .col_expr(outbox_message::Column::ProviderRef, Expr::value(reference))
@@ -179,10 +179,6 @@ impl Domain {
                     run.retrying += 1;
                     update
                         .col_expr(
-                            outbox_message::Column::Attempts,
-                            Expr::value(m.attempts + 1),
-                        )
-                        .col_expr(
                             outbox_message::Column::NextAttemptAt,
                             Expr::value(to_millis(next)),
                         )
@@ -194,10 +190,6 @@ impl Domain {
                         .col_expr(
                             outbox_message::Column::Status,
                             Expr::value(OutboxStatus::Failed.as_str()),
-                        )
-                        .col_expr(
-                            outbox_message::Column::Attempts,
-                            Expr::value(m.attempts + 1),
                         )
                         .col_expr(outbox_message::Column::Provider, Expr::value(provider))
                         .col_expr(outbox_message::Column::LastError, Expr::value(error))

@@ -44,6 +44,19 @@ pub fn debit_key(entry_id: Uuid, attempt: i32) -> String {
     format!("debit:{entry_id}:{attempt}")
 }
 
+/// How an attempt ends without a payment (see `Domain::finish_attempt_in`).
+struct Ending<'a> {
+    /// The statuses it may end from.
+    from: &'a [DebitStatus],
+    status: DebitStatus,
+    reference: Option<&'a str>,
+    reason: Option<&'a str>,
+    /// When its installment is collected next.
+    collect_on: Option<String>,
+    /// What the customer is told.
+    notice: Option<Notice>,
+}
+
 /// The notice of a debit that found too little money, once per attempt.
 fn debit_failed(
     customer_id: Uuid,
@@ -283,39 +296,62 @@ impl Domain {
         collect_on: Option<String>,
         notice: Option<Notice>,
     ) -> DomainResult<()> {
-        let now = store::millis(self.now());
         let txn = begin_write(self.db()).await?;
+        let ending = Ending {
+            from,
+            status,
+            reference,
+            reason,
+            collect_on,
+            notice,
+        };
+        self.finish_attempt_in(&txn, attempt, ending).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Ends `attempt` in `txn` as `ending` says, if it is still in one of `ending.from`:
+    /// its status, when its installment is collected next, and the notice. True when this
+    /// delivery ended it.
+    async fn finish_attempt_in<C: sea_orm::ConnectionTrait>(
+        &self,
+        txn: &C,
+        attempt: &debit_attempt::Model,
+        ending: Ending<'_>,
+    ) -> DomainResult<bool> {
+        let now = store::millis(self.now());
         let moved = debit_attempt::Entity::update_many()
-            .col_expr(debit_attempt::Column::Status, Expr::value(status))
+            .col_expr(debit_attempt::Column::Status, Expr::value(ending.status))
             .col_expr(
                 debit_attempt::Column::Reference,
-                Expr::value(reference.map(str::to_owned)),
+                Expr::value(ending.reference.map(str::to_owned)),
             )
             .col_expr(
                 debit_attempt::Column::Reason,
-                Expr::value(reason.map(str::to_owned)),
+                Expr::value(ending.reason.map(str::to_owned)),
             )
             .col_expr(debit_attempt::Column::FinishedAt, Expr::value(now))
             .filter(debit_attempt::Column::Id.eq(attempt.id))
-            .filter(debit_attempt::Column::Status.is_in(from.iter().copied()))
-            .exec(&txn)
+            .filter(debit_attempt::Column::Status.is_in(ending.from.iter().copied()))
+            .exec(txn)
             .await?
-            .rows_affected;
-        if moved == 1 && collect_on.is_some() {
+            .rows_affected
+            == 1;
+        if moved && ending.collect_on.is_some() {
             plan_entry::Entity::update_many()
-                .col_expr(plan_entry::Column::CollectOn, Expr::value(collect_on))
+                .col_expr(
+                    plan_entry::Column::CollectOn,
+                    Expr::value(ending.collect_on),
+                )
                 .filter(plan_entry::Column::Id.eq(attempt.entry_id))
                 .filter(plan_entry::Column::Status.ne(store::PAID))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
-        if moved == 1
-            && let Some(notice) = notice
-        {
-            outbox::write(&txn, self.now(), &[notice]).await?;
+        if moved && let Some(notice) = ending.notice {
+            outbox::write(txn, self.now(), &[notice]).await?;
         }
-        txn.commit().await?;
-        Ok(())
+        Ok(moved)
     }
 
     /// Posts a collected debit: the attempt succeeds, the payment is recorded under the
@@ -468,41 +504,22 @@ impl Domain {
                     .await?
             }
             _ => {
-                let moved = debit_attempt::Entity::update_many()
-                    .col_expr(
-                        debit_attempt::Column::Status,
-                        Expr::value(DebitStatus::Insufficient),
-                    )
-                    .col_expr(
-                        debit_attempt::Column::Reason,
-                        Expr::value("insufficient funds"),
-                    )
-                    .col_expr(debit_attempt::Column::FinishedAt, Expr::value(now))
-                    .filter(debit_attempt::Column::Id.eq(attempt.id))
-                    .filter(debit_attempt::Column::Status.eq(DebitStatus::Queued))
-                    .exec(&txn)
-                    .await?
-                    .rows_affected;
-                if moved == 1 {
-                    if let Some(day) = next_try {
-                        plan_entry::Entity::update_many()
-                            .col_expr(plan_entry::Column::CollectOn, Expr::value(store::text(day)))
-                            .filter(plan_entry::Column::Id.eq(entry.id))
-                            .filter(plan_entry::Column::Status.ne(store::PAID))
-                            .exec(&txn)
-                            .await?;
-                    }
-                    let notice = debit_failed(
+                let ending = Ending {
+                    from: &[DebitStatus::Queued],
+                    status: DebitStatus::Insufficient,
+                    reference: None,
+                    reason: Some("insufficient funds"),
+                    collect_on: next_try.map(store::text),
+                    notice: Some(debit_failed(
                         plan.customer_id,
                         attempt,
                         entry.period,
                         next_try.map(store::text).as_deref(),
-                    );
-                    outbox::write(&txn, self.now(), &[notice]).await?;
-                    Some(DebitOutcome::Insufficient(next_try))
-                } else {
-                    None
-                }
+                    )),
+                };
+                self.finish_attempt_in(&txn, attempt, ending)
+                    .await?
+                    .then_some(DebitOutcome::Insufficient(next_try))
             }
         };
         match outcome {
