@@ -7,12 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adapters::platforms::InternalPlatform;
-use adapters::platforms::internal::COLLECTIONS;
 use chrono::Utc;
 use domain::clock::Clock;
 use domain::repayment::engine::PlanTerms;
 use entities::debit_attempt::{self, DebitStatus};
-use entities::{installment_plan, ledger_account, outbox_message, plan_entry, plan_payment};
+use entities::{installment_plan, outbox_message, plan_entry, plan_payment};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 use worker::jobs::close_of_business::{CloseOfBusinessJob, KIND as COB, sweep};
@@ -137,12 +136,7 @@ async fn sweep_and_check_collected_once(app: &TestApp, customer: Uuid, run_key: 
         .await
         .expect("count");
     assert_eq!(unpaid, 0);
-    let collections = ledger_account::Entity::find()
-        .filter(ledger_account::Column::Code.eq(COLLECTIONS))
-        .one(app.db())
-        .await
-        .expect("account")
-        .map_or(0, |a| a.balance_fen);
+    let collections = crate::internal_ledger::collections_balance(app).await;
     assert_eq!(
         collections,
         PLANS as i64 * INSTALLMENT,

@@ -4,11 +4,14 @@
 
 use std::sync::Arc;
 
-use adapters::platforms::internal::{COLLECTIONS, FUNDING, deposit_account_code};
+use adapters::platforms::internal::{
+    COLLECTIONS, FUNDING, collections_account_code, deposit_account_code, funding_account_code,
+};
 use adapters::platforms::{CollectOutcome, CollectRequest, InstallmentPlatform, InternalPlatform};
+use entities::ledger_account::LedgerAccountKind;
 use entities::ledger_entry::LedgerOutcome;
 use entities::{ledger_account, ledger_entry, ledger_posting};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::helpers::TestApp;
 
@@ -27,6 +30,18 @@ fn collect(key: String, customer_id: uuid::Uuid, amount_fen: i64) -> CollectRequ
         plan_ref: format!("INT-{customer_id}"),
         amount_fen,
     }
+}
+
+/// What the bank's collections account holds: the sum of its shards (fen).
+pub(crate) async fn collections_balance(app: &TestApp) -> i64 {
+    ledger_account::Entity::find()
+        .filter(ledger_account::Column::Kind.eq(LedgerAccountKind::BankCollections))
+        .all(app.db())
+        .await
+        .expect("collections accounts")
+        .iter()
+        .map(|a| a.balance_fen)
+        .sum()
 }
 
 /// Every account's balance is the sum of its postings, every entry's postings sum to
@@ -121,11 +136,14 @@ async fn concurrent_collects_never_overdraw_and_the_ledger_balances() {
         .collect();
     for code in [
         deposit_account_code(customer),
-        COLLECTIONS.into(),
-        FUNDING.into(),
+        collections_account_code(customer),
+        funding_account_code(customer),
     ] {
         assert!(codes.contains(&code), "{code} in {codes:?}");
     }
+    // The bank's accounts are shards of their family, one per customer at most.
+    assert!(collections_account_code(customer).starts_with(COLLECTIONS));
+    assert!(funding_account_code(customer).starts_with(FUNDING));
 }
 
 #[tokio::test]

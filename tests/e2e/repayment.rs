@@ -7,12 +7,11 @@
 use std::sync::Arc;
 
 use adapters::platforms::InternalPlatform;
-use adapters::platforms::internal::COLLECTIONS;
 use chrono::{NaiveDate, TimeZone, Utc};
 use domain::auth::Role;
 use domain::clock::Clock;
 use domain::repayment::DebitOutcome;
-use entities::{ledger_account, plan_entry};
+use entities::plan_entry;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
@@ -110,12 +109,7 @@ pub(crate) async fn my_plan(app: &TestApp) -> Value {
 
 /// The collections account equals every auto-debit posted (fen).
 pub(crate) async fn ledger_agrees(app: &TestApp, plan: &Value) {
-    let collected = ledger_account::Entity::find()
-        .filter(ledger_account::Column::Code.eq(COLLECTIONS))
-        .one(app.db())
-        .await
-        .expect("account")
-        .map_or(0, |a| a.balance_fen);
+    let collected = crate::internal_ledger::collections_balance(app).await;
     let posted: i64 = plan["payments"]
         .as_array()
         .cloned()

@@ -36,7 +36,7 @@ use worker::jobs::close_of_business::{self, CloseOfBusinessJob};
 use worker::jobs::debit;
 use worker::{JobQueue, QueueSettings};
 
-use adapters::platforms::internal::{COLLECTIONS, FUNDING, deposit_account_code};
+use adapters::platforms::internal::{FUNDING, deposit_account_code};
 use domain::repayment::engine::PlanTerms;
 
 use super::callbacks::{busy_percent, load_average, run_pgbench};
@@ -436,8 +436,7 @@ struct Collected {
 async fn collected(db: &DatabaseConnection) -> Result<Collected> {
     let row = query_one(
         db,
-        &format!(
-            "SELECT \
+        "SELECT \
                (SELECT count(*) FROM debit_attempt)::bigint AS attempts, \
                (SELECT count(*) FROM debit_attempt WHERE status = 'SUCCEEDED')::bigint \
                  AS succeeded, \
@@ -459,15 +458,14 @@ async fn collected(db: &DatabaseConnection) -> Result<Collected> {
                (SELECT coalesce(sum(amount_fen), 0) FROM ledger_entry \
                   WHERE kind = 'COLLECT')::bigint AS collects_fen, \
                (SELECT coalesce(sum(balance_fen), 0) FROM ledger_account \
-                  WHERE code = '{COLLECTIONS}')::bigint AS collections_fen, \
+                  WHERE kind = 'BANK_COLLECTIONS')::bigint AS collections_fen, \
                (SELECT coalesce(sum(balance_fen), 0) FROM ledger_account \
                   WHERE kind = 'CUSTOMER_DEPOSIT')::bigint AS deposits_left_fen, \
                (SELECT coalesce(sum(balance_fen), 0) FROM ledger_account)::bigint \
                  AS ledger_sum_fen, \
                (SELECT count(*) FROM ledger_account a WHERE a.balance_fen <> \
                   (SELECT coalesce(sum(p.amount_fen), 0) FROM ledger_posting p \
-                   WHERE p.account_id = a.id))::bigint AS unbalanced_accounts"
-        ),
+                   WHERE p.account_id = a.id))::bigint AS unbalanced_accounts",
     )
     .await?;
     Ok(Collected {
