@@ -90,6 +90,9 @@ pub struct Settings {
     /// `FENQI_DEBIT_SWEEP_SCHEDULE` (default every 5 minutes): queuing again debits whose
     /// jobs were lost.
     pub debit_sweep_schedule: String,
+    /// `FENQI_TICKET_ESCALATION_SCHEDULE` (default every minute): when the worker
+    /// escalates tickets past their service level.
+    pub ticket_escalation_schedule: String,
     /// API request limits: `FENQI_GRAPHQL_MAX_DEPTH` (12), `FENQI_GRAPHQL_MAX_COMPLEXITY`
     /// (5000), `FENQI_GRAPHQL_MAX_ALIASES` (30), `FENQI_GRAPHQL_MAX_ROOT_FIELDS` (20),
     /// `FENQI_MAX_BODY_BYTES` (262144), `FENQI_GRAPHQL_INTROSPECTION` (on).
@@ -136,6 +139,10 @@ impl std::fmt::Debug for Settings {
             .field("plan_opening_schedule", &self.plan_opening_schedule)
             .field("cob_schedule", &self.cob_schedule)
             .field("debit_sweep_schedule", &self.debit_sweep_schedule)
+            .field(
+                "ticket_escalation_schedule",
+                &self.ticket_escalation_schedule,
+            )
             .field("notifications", &self.notifications)
             .field("api_limits", &self.api_limits)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -331,6 +338,8 @@ impl Settings {
         let cob_schedule = get("FENQI_COB_SCHEDULE").unwrap_or_else(|| "0 0 22 * * *".into());
         let debit_sweep_schedule =
             get("FENQI_DEBIT_SWEEP_SCHEDULE").unwrap_or_else(|| "0 */5 * * * *".into());
+        let ticket_escalation_schedule =
+            get("FENQI_TICKET_ESCALATION_SCHEDULE").unwrap_or_else(|| "0 * * * * *".into());
         let notifications = notifications::read(&get)?;
         worker::Schedules::parse(worker::ScheduleTexts {
             purge_sessions: &purge_sessions_schedule,
@@ -341,6 +350,7 @@ impl Settings {
             close_of_business: &cob_schedule,
             sweep_debits: &debit_sweep_schedule,
             deliver_messages: &notifications.delivery_schedule,
+            escalate_tickets: &ticket_escalation_schedule,
         })
         .map_err(|e| ConfigError::new(e.setting, e.reason))?;
         let debit_retry_days = match get("FENQI_DEBIT_RETRY_DAYS") {
@@ -446,6 +456,7 @@ impl Settings {
             plan_opening_schedule,
             cob_schedule,
             debit_sweep_schedule,
+            ticket_escalation_schedule,
             trusted_proxies,
             sql_statements_header: match get("FENQI_SQL_STATEMENTS_HEADER").as_deref() {
                 None | Some("off") | Some("false") => false,

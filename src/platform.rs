@@ -334,6 +334,7 @@ impl Platform {
             close_of_business: &self.settings.cob_schedule,
             sweep_debits: &self.settings.debit_sweep_schedule,
             deliver_messages: &self.settings.notifications.delivery_schedule,
+            escalate_tickets: &self.settings.ticket_escalation_schedule,
         })
         .map_err(|e| ConfigError {
             setting: e.setting,

@@ -27,6 +27,7 @@ pub mod shape;
 pub mod signing;
 pub mod staff;
 pub mod subscriptions;
+pub mod tickets;
 pub mod types;
 
 use std::sync::Arc;
@@ -56,6 +57,7 @@ pub struct QueryRoot(
     plans::PlanQuery,
     messages::MessageQuery,
     early_repayment::EarlyRepaymentQuery,
+    tickets::TicketQuery,
 );
 
 /// Every mutation field.
@@ -76,6 +78,7 @@ pub struct MutationRoot(
     plans::ClockMutation,
     messages::MessageMutation,
     early_repayment::EarlyRepaymentMutation,
+    tickets::TicketMutation,
 );
 
 /// The schema type.

@@ -2,6 +2,7 @@
 //! accounts, audit and risk, and the use cases that change state inside one database
 //! transaction. `api` and `worker` are thin transports over this crate.
 
+pub mod aftercare;
 pub mod agreements;
 pub mod applications;
 pub mod assessment;

@@ -42,3 +42,5 @@ pub mod risk_policy;
 pub mod schedule_version;
 pub mod session;
 pub mod signing_code;
+pub mod ticket;
+pub mod ticket_message;

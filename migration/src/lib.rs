@@ -20,6 +20,7 @@ mod m20261130_000011_repayment;
 mod m20261130_000012_payment_requests;
 mod m20261130_000013_notifications;
 mod m20261130_000014_schedule_versions;
+mod m20261201_000001_tickets;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_payment_requests::Migration),
             Box::new(m20261130_000013_notifications::Migration),
             Box::new(m20261130_000014_schedule_versions::Migration),
+            Box::new(m20261201_000001_tickets::Migration),
         ]
     }
 }

@@ -28,6 +28,8 @@ const SELF_OR_STAFF: &[Role] = &Role::ALL;
 const SELF_OR_AGENT: &[Role] = &[Role::Customer, Role::Agent];
 const SELF_OR_ASSESSOR: &[Role] = &[Role::Customer, Role::Agent, Role::RiskOfficer];
 const CUSTOMER: &[Role] = &[Role::Customer];
+const TICKET_WORKERS: &[Role] = &[Role::Customer, Role::Agent, Role::Admin];
+const TICKET_READERS: &[Role] = &[Role::Customer, Role::Agent, Role::Admin, Role::Auditor];
 
 fn fields() -> Vec<Field> {
     use Access::*;
@@ -376,6 +378,31 @@ fn fields() -> Vec<Field> {
             name: "Mutation.markMessagesRead",
             document: "mutation { markMessagesRead }",
             access: Roles(CUSTOMER),
+        },
+        Field {
+            name: "Query.tickets",
+            document: "{ tickets { edges { cursor } } }",
+            access: Roles(TICKET_READERS),
+        },
+        Field {
+            name: "Query.ticket",
+            document: r#"{ ticket(id: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(TICKET_READERS),
+        },
+        Field {
+            name: "Mutation.openTicket",
+            document: r#"mutation { openTicket(input: { category: OTHER, subject: "guard", body: "guard" }) { id } }"#,
+            access: Roles(TICKET_WORKERS),
+        },
+        Field {
+            name: "Mutation.replyToTicket",
+            document: r#"mutation { replyToTicket(ticketId: "00000000-0000-0000-0000-000000000000", body: "x") { id } }"#,
+            access: Roles(TICKET_WORKERS),
+        },
+        Field {
+            name: "Mutation.changeTicketStatus",
+            document: r#"mutation { changeTicketStatus(ticketId: "00000000-0000-0000-0000-000000000000", status: CLOSED) { id } }"#,
+            access: Roles(TICKET_WORKERS),
         },
         Field {
             name: "Mutation.advanceClock",

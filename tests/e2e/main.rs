@@ -37,5 +37,6 @@ mod session_cache;
 mod smtp_sink;
 mod statements;
 mod subscriptions;
+mod tickets;
 mod walks;
 mod year;

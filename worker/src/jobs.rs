@@ -4,6 +4,7 @@
 pub mod close_of_business;
 pub mod debit;
 pub mod deliver_messages;
+pub mod escalate_tickets;
 pub mod expire_applications;
 pub mod open_plans;
 pub mod purge_retained_identities;

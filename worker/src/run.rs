@@ -14,8 +14,8 @@ use tokio::sync::broadcast;
 
 use crate::events::{JobEvent, JobReporter};
 use crate::jobs::{
-    JobContext, close_of_business, debit, deliver_messages, expire_applications, open_plans,
-    purge_retained_identities, purge_sessions, reconcile_platforms,
+    JobContext, close_of_business, debit, deliver_messages, escalate_tickets, expire_applications,
+    open_plans, purge_retained_identities, purge_sessions, reconcile_platforms,
 };
 use crate::liveness::{Liveness, WorkerIdentity};
 use crate::queue::JobQueue;
@@ -242,6 +242,23 @@ pub async fn run(
         identity,
         deps.schedules.deliver_messages,
         deliver_messages::DeliverMessages
+    );
+    monitor = register_job!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        escalate_tickets::KIND,
+        escalate_tickets::EscalateTickets,
+        escalate_tickets::handle
+    );
+    monitor = register_schedule!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        deps.schedules.escalate_tickets,
+        escalate_tickets::EscalateTickets
     );
     monitor = register_schedule!(
         monitor,

@@ -26,6 +26,8 @@ pub const CLOSE_OF_BUSINESS_SETTING: &str = "FENQI_COB_SCHEDULE";
 pub const SWEEP_DEBITS_SETTING: &str = "FENQI_DEBIT_SWEEP_SCHEDULE";
 /// The setting of the schedule that sends what the outbox holds.
 pub const DELIVER_MESSAGES_SETTING: &str = "FENQI_DELIVERY_SCHEDULE";
+/// The setting of the schedule that escalates tickets past their service level.
+pub const ESCALATE_TICKETS_SETTING: &str = "FENQI_TICKET_ESCALATION_SCHEDULE";
 
 /// The schedules, parsed.
 #[derive(Debug, Clone)]
@@ -46,6 +48,8 @@ pub struct Schedules {
     pub sweep_debits: cron::Schedule,
     /// When to send what the outbox holds.
     pub deliver_messages: cron::Schedule,
+    /// When to escalate tickets past their service level.
+    pub escalate_tickets: cron::Schedule,
 }
 
 /// The cron expressions, as configured.
@@ -67,6 +71,8 @@ pub struct ScheduleTexts<'a> {
     pub sweep_debits: &'a str,
     /// `FENQI_DELIVERY_SCHEDULE`.
     pub deliver_messages: &'a str,
+    /// `FENQI_TICKET_ESCALATION_SCHEDULE`.
+    pub escalate_tickets: &'a str,
 }
 
 /// A schedule that does not parse.
@@ -111,6 +117,7 @@ impl Schedules {
             close_of_business: parse_cron(texts.close_of_business, CLOSE_OF_BUSINESS_SETTING)?,
             sweep_debits: parse_cron(texts.sweep_debits, SWEEP_DEBITS_SETTING)?,
             deliver_messages: parse_cron(texts.deliver_messages, DELIVER_MESSAGES_SETTING)?,
+            escalate_tickets: parse_cron(texts.escalate_tickets, ESCALATE_TICKETS_SETTING)?,
         })
     }
 }

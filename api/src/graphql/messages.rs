@@ -16,7 +16,8 @@ use super::types::parse_id;
 pub struct Message {
     /// Its id.
     pub id: ID,
-    /// `schedule`, `due_soon`, `debit_failed`, `overdue`, `payment_received`.
+    /// `schedule`, `due_soon`, `debit_failed`, `overdue`, `payment_received`,
+    /// `ticket_reply`, `ticket_escalated`.
     pub kind: String,
     /// The subject line.
     pub subject: String,

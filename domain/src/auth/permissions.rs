@@ -98,13 +98,19 @@ pub enum Permission {
     AdvanceClock,
     /// Read one's own in-app messages and mark them read.
     ReadMessages,
+    /// Open a ticket (customers: their own; agents: for a customer).
+    OpenTicket,
+    /// Answer a ticket and move its status (customers: close or reopen their own).
+    ReplyToTicket,
+    /// Read tickets (customers: their own; staff: all, with the supervisors' queue).
+    ReadTickets,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 43] = [
+    pub const ALL: [Permission; 46] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -148,6 +154,9 @@ impl Permission {
         Permission::PayPlan,
         Permission::AdvanceClock,
         Permission::ReadMessages,
+        Permission::OpenTicket,
+        Permission::ReplyToTicket,
+        Permission::ReadTickets,
     ];
 
     /// The roles that hold it.
@@ -196,6 +205,9 @@ impl Permission {
             Permission::PayPlan => &[Customer],
             Permission::AdvanceClock => &[Admin],
             Permission::ReadMessages => &[Customer],
+            Permission::OpenTicket => &[Customer, Agent, Admin],
+            Permission::ReplyToTicket => &[Customer, Agent, Admin],
+            Permission::ReadTickets => &[Customer, Agent, Admin, Auditor],
         }
     }
 
@@ -250,6 +262,9 @@ impl Permission {
             Permission::PayPlan => "pay plan",
             Permission::AdvanceClock => "advance clock",
             Permission::ReadMessages => "read messages",
+            Permission::OpenTicket => "open ticket",
+            Permission::ReplyToTicket => "reply to ticket",
+            Permission::ReadTickets => "read tickets",
         }
     }
 }

@@ -21,7 +21,8 @@ pub const MAX_MESSAGES: u64 = 100;
 pub struct InboxMessage {
     /// Its id.
     pub id: Uuid,
-    /// `schedule`, `due_soon`, `debit_failed`, `overdue`, `payment_received`…
+    /// `schedule`, `due_soon`, `debit_failed`, `overdue`, `payment_received`,
+    /// `ticket_reply`, `ticket_escalated`…
     pub kind: String,
     /// The subject line.
     pub subject: String,

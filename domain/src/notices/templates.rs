@@ -108,6 +108,16 @@ pub enum Message {
         /// Installments in all.
         periods_total: i64,
     },
+    /// Staff answered the customer's ticket.
+    TicketReply {
+        /// The ticket's subject, as the customer wrote it.
+        subject: String,
+    },
+    /// The customer's ticket missed its service level and went to a supervisor.
+    TicketEscalated {
+        /// The ticket's subject.
+        subject: String,
+    },
 }
 
 /// `1,234.56`.
@@ -139,6 +149,8 @@ impl Message {
             Self::DebitFailed { .. } => "debit_failed",
             Self::Overdue { .. } => "overdue",
             Self::PaymentReceived { .. } => "payment_received",
+            Self::TicketReply { .. } => "ticket_reply",
+            Self::TicketEscalated { .. } => "ticket_escalated",
         }
     }
 
@@ -251,6 +263,16 @@ impl Message {
                     }
                 ),
             ),
+            Self::TicketReply { subject } => (
+                "您的问题有新回复".into(),
+                format!("【Fenqi】您提交的问题“{subject}”有新的回复，请在 App 中查看。"),
+            ),
+            Self::TicketEscalated { subject } => (
+                "您的问题已转交主管".into(),
+                format!(
+                    "【Fenqi】您提交的问题“{subject}”未能在承诺时间内处理，已转交主管优先跟进，给您带来不便，敬请谅解。"
+                ),
+            ),
         }
     }
 
@@ -346,6 +368,18 @@ impl Message {
                     } else {
                         ""
                     }
+                ),
+            ),
+            Self::TicketReply { subject } => (
+                "A reply to your question".into(),
+                format!(
+                    "[Fenqi] There is a reply to your question \"{subject}\". See it in the app."
+                ),
+            ),
+            Self::TicketEscalated { subject } => (
+                "Your question went to a supervisor".into(),
+                format!(
+                    "[Fenqi] We did not answer your question \"{subject}\" in the time we promised. A supervisor now follows it up first. We are sorry for the wait."
                 ),
             ),
         }
