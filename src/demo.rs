@@ -129,6 +129,7 @@ pub async fn seed(domain: &Domain) -> DomainResult<()> {
         }
     }
     crate::partners::register_demo_partners(domain).await?;
+    crate::demo_articles::seed(domain).await?;
     Ok(())
 }
 

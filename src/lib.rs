@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod demo_articles;
 pub mod keys;
 pub mod partners;
 pub mod platform;

@@ -3,6 +3,7 @@
 
 pub mod agreements;
 pub mod applications;
+pub mod articles;
 pub mod audit;
 pub mod auth;
 pub mod calculator;
@@ -58,6 +59,7 @@ pub struct QueryRoot(
     messages::MessageQuery,
     early_repayment::EarlyRepaymentQuery,
     tickets::TicketQuery,
+    articles::ArticleQuery,
 );
 
 /// Every mutation field.
@@ -79,6 +81,7 @@ pub struct MutationRoot(
     messages::MessageMutation,
     early_repayment::EarlyRepaymentMutation,
     tickets::TicketMutation,
+    articles::ArticleMutation,
 );
 
 /// The schema type.

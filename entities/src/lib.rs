@@ -6,6 +6,8 @@ pub mod account;
 pub mod agreement;
 pub mod agreement_signature;
 pub mod application_transition;
+pub mod article;
+pub mod article_read;
 pub mod audit_entry;
 pub mod audit_head;
 pub mod consent;

@@ -21,6 +21,7 @@ mod m20261130_000012_payment_requests;
 mod m20261130_000013_notifications;
 mod m20261130_000014_schedule_versions;
 mod m20261201_000001_tickets;
+mod m20261201_000002_articles;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_notifications::Migration),
             Box::new(m20261130_000014_schedule_versions::Migration),
             Box::new(m20261201_000001_tickets::Migration),
+            Box::new(m20261201_000002_articles::Migration),
         ]
     }
 }

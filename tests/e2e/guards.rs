@@ -405,6 +405,31 @@ fn fields() -> Vec<Field> {
             access: Roles(TICKET_WORKERS),
         },
         Field {
+            name: "Query.articles",
+            document: "{ articles { id } }",
+            access: Roles(ANY),
+        },
+        Field {
+            name: "Query.recommendedArticles",
+            document: "{ recommendedArticles { id } }",
+            access: Roles(CUSTOMER),
+        },
+        Field {
+            name: "Mutation.draftArticle",
+            document: r#"mutation { draftArticle(input: { slug: "guard", language: "en", title: "guard", summary: "g", body: "g", tags: ["basics"] }) { id } }"#,
+            access: Roles(&[Role::Agent, Role::Admin]),
+        },
+        Field {
+            name: "Mutation.publishArticle",
+            document: r#"mutation { publishArticle(id: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(&[Role::Agent, Role::Admin]),
+        },
+        Field {
+            name: "Mutation.markArticleRead",
+            document: r#"mutation { markArticleRead(id: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(CUSTOMER),
+        },
+        Field {
             name: "Mutation.advanceClock",
             document: r#"mutation { advanceClock(to: "2020-01-01T00:00:00Z") { daysClosed } }"#,
             access: Roles(&[Role::Admin]),

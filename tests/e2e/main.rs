@@ -7,6 +7,7 @@ mod helpers;
 
 mod agreements;
 mod applications;
+mod articles;
 mod audit;
 mod auth;
 mod calculator;

@@ -104,13 +104,19 @@ pub enum Permission {
     ReplyToTicket,
     /// Read tickets (customers: their own; staff: all, with the supervisors' queue).
     ReadTickets,
+    /// Read published education articles (staff: drafts too).
+    ReadArticles,
+    /// Draft and publish education articles.
+    WriteArticles,
+    /// One's own recommended articles, and marking them read.
+    OwnArticleReads,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 46] = [
+    pub const ALL: [Permission; 49] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -157,6 +163,9 @@ impl Permission {
         Permission::OpenTicket,
         Permission::ReplyToTicket,
         Permission::ReadTickets,
+        Permission::ReadArticles,
+        Permission::WriteArticles,
+        Permission::OwnArticleReads,
     ];
 
     /// The roles that hold it.
@@ -208,6 +217,9 @@ impl Permission {
             Permission::OpenTicket => &[Customer, Agent, Admin],
             Permission::ReplyToTicket => &[Customer, Agent, Admin],
             Permission::ReadTickets => &[Customer, Agent, Admin, Auditor],
+            Permission::ReadArticles => &Role::ALL,
+            Permission::WriteArticles => &[Agent, Admin],
+            Permission::OwnArticleReads => &[Customer],
         }
     }
 
@@ -265,6 +277,9 @@ impl Permission {
             Permission::OpenTicket => "open ticket",
             Permission::ReplyToTicket => "reply to ticket",
             Permission::ReadTickets => "read tickets",
+            Permission::ReadArticles => "read articles",
+            Permission::WriteArticles => "write articles",
+            Permission::OwnArticleReads => "own article reads",
         }
     }
 }
