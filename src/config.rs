@@ -93,6 +93,9 @@ pub struct Settings {
     /// `FENQI_TICKET_ESCALATION_SCHEDULE` (default every minute): when the worker
     /// escalates tickets past their service level.
     pub ticket_escalation_schedule: String,
+    /// `FENQI_FOLLOW_UP_SCHEDULE` (default 22:30 UTC, 06:30 in Shanghai, after the close
+    /// of business): when the worker makes the follow-ups due that day.
+    pub follow_up_schedule: String,
     /// API request limits: `FENQI_GRAPHQL_MAX_DEPTH` (12), `FENQI_GRAPHQL_MAX_COMPLEXITY`
     /// (5000), `FENQI_GRAPHQL_MAX_ALIASES` (30), `FENQI_GRAPHQL_MAX_ROOT_FIELDS` (20),
     /// `FENQI_MAX_BODY_BYTES` (262144), `FENQI_GRAPHQL_INTROSPECTION` (on).
@@ -143,6 +146,7 @@ impl std::fmt::Debug for Settings {
                 "ticket_escalation_schedule",
                 &self.ticket_escalation_schedule,
             )
+            .field("follow_up_schedule", &self.follow_up_schedule)
             .field("notifications", &self.notifications)
             .field("api_limits", &self.api_limits)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -340,6 +344,8 @@ impl Settings {
             get("FENQI_DEBIT_SWEEP_SCHEDULE").unwrap_or_else(|| "0 */5 * * * *".into());
         let ticket_escalation_schedule =
             get("FENQI_TICKET_ESCALATION_SCHEDULE").unwrap_or_else(|| "0 * * * * *".into());
+        let follow_up_schedule =
+            get("FENQI_FOLLOW_UP_SCHEDULE").unwrap_or_else(|| "0 30 22 * * *".into());
         let notifications = notifications::read(&get)?;
         worker::Schedules::parse(worker::ScheduleTexts {
             purge_sessions: &purge_sessions_schedule,
@@ -351,6 +357,7 @@ impl Settings {
             sweep_debits: &debit_sweep_schedule,
             deliver_messages: &notifications.delivery_schedule,
             escalate_tickets: &ticket_escalation_schedule,
+            follow_ups: &follow_up_schedule,
         })
         .map_err(|e| ConfigError::new(e.setting, e.reason))?;
         let debit_retry_days = match get("FENQI_DEBIT_RETRY_DAYS") {
@@ -457,6 +464,7 @@ impl Settings {
             cob_schedule,
             debit_sweep_schedule,
             ticket_escalation_schedule,
+            follow_up_schedule,
             trusted_proxies,
             sql_statements_header: match get("FENQI_SQL_STATEMENTS_HEADER").as_deref() {
                 None | Some("off") | Some("false") => false,

@@ -335,6 +335,7 @@ impl Platform {
             sweep_debits: &self.settings.debit_sweep_schedule,
             deliver_messages: &self.settings.notifications.delivery_schedule,
             escalate_tickets: &self.settings.ticket_escalation_schedule,
+            follow_ups: &self.settings.follow_up_schedule,
         })
         .map_err(|e| ConfigError {
             setting: e.setting,

@@ -14,6 +14,7 @@ pub mod cursor;
 pub mod customers;
 pub mod early_repayment;
 pub mod errors;
+pub mod follow_ups;
 pub mod guard;
 pub mod identity_conflicts;
 pub mod messages;
@@ -60,6 +61,7 @@ pub struct QueryRoot(
     early_repayment::EarlyRepaymentQuery,
     tickets::TicketQuery,
     articles::ArticleQuery,
+    follow_ups::FollowUpQuery,
 );
 
 /// Every mutation field.
@@ -82,6 +84,7 @@ pub struct MutationRoot(
     early_repayment::EarlyRepaymentMutation,
     tickets::TicketMutation,
     articles::ArticleMutation,
+    follow_ups::FollowUpMutation,
 );
 
 /// The schema type.

@@ -430,6 +430,21 @@ fn fields() -> Vec<Field> {
             access: Roles(CUSTOMER),
         },
         Field {
+            name: "Query.followUpTasks",
+            document: "{ followUpTasks { edges { cursor } } }",
+            access: Roles(&[Role::Agent, Role::Admin, Role::Auditor]),
+        },
+        Field {
+            name: "Mutation.recordFollowUp",
+            document: r#"mutation { recordFollowUp(taskId: "00000000-0000-0000-0000-000000000000", input: { reached: false, channel: "PHONE" }) { id } }"#,
+            access: Roles(&[Role::Agent]),
+        },
+        Field {
+            name: "Mutation.submitSurvey",
+            document: r#"mutation { submitSurvey(input: { score: 5 }) }"#,
+            access: Roles(CUSTOMER),
+        },
+        Field {
             name: "Mutation.advanceClock",
             document: r#"mutation { advanceClock(to: "2020-01-01T00:00:00Z") { daysClosed } }"#,
             access: Roles(&[Role::Admin]),

@@ -17,6 +17,7 @@ mod customers;
 mod data_rights;
 mod debit_faults;
 mod demo;
+mod follow_ups;
 mod graphiql;
 mod guards;
 mod identity_conflicts;

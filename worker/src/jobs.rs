@@ -6,6 +6,7 @@ pub mod debit;
 pub mod deliver_messages;
 pub mod escalate_tickets;
 pub mod expire_applications;
+pub mod follow_ups;
 pub mod open_plans;
 pub mod purge_retained_identities;
 pub mod purge_sessions;

@@ -15,7 +15,7 @@ use tokio::sync::broadcast;
 use crate::events::{JobEvent, JobReporter};
 use crate::jobs::{
     JobContext, close_of_business, debit, deliver_messages, escalate_tickets, expire_applications,
-    open_plans, purge_retained_identities, purge_sessions, reconcile_platforms,
+    follow_ups, open_plans, purge_retained_identities, purge_sessions, reconcile_platforms,
 };
 use crate::liveness::{Liveness, WorkerIdentity};
 use crate::queue::JobQueue;
@@ -259,6 +259,23 @@ pub async fn run(
         identity,
         deps.schedules.escalate_tickets,
         escalate_tickets::EscalateTickets
+    );
+    monitor = register_job!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        follow_ups::KIND,
+        follow_ups::ScheduleFollowUps,
+        follow_ups::handle
+    );
+    monitor = register_schedule!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        deps.schedules.follow_ups,
+        follow_ups::ScheduleFollowUps
     );
     monitor = register_schedule!(
         monitor,

@@ -28,6 +28,8 @@ pub const SWEEP_DEBITS_SETTING: &str = "FENQI_DEBIT_SWEEP_SCHEDULE";
 pub const DELIVER_MESSAGES_SETTING: &str = "FENQI_DELIVERY_SCHEDULE";
 /// The setting of the schedule that escalates tickets past their service level.
 pub const ESCALATE_TICKETS_SETTING: &str = "FENQI_TICKET_ESCALATION_SCHEDULE";
+/// The setting of the daily follow-up rules' schedule.
+pub const FOLLOW_UPS_SETTING: &str = "FENQI_FOLLOW_UP_SCHEDULE";
 
 /// The schedules, parsed.
 #[derive(Debug, Clone)]
@@ -50,6 +52,8 @@ pub struct Schedules {
     pub deliver_messages: cron::Schedule,
     /// When to escalate tickets past their service level.
     pub escalate_tickets: cron::Schedule,
+    /// When to run the follow-up rules.
+    pub follow_ups: cron::Schedule,
 }
 
 /// The cron expressions, as configured.
@@ -73,6 +77,8 @@ pub struct ScheduleTexts<'a> {
     pub deliver_messages: &'a str,
     /// `FENQI_TICKET_ESCALATION_SCHEDULE`.
     pub escalate_tickets: &'a str,
+    /// `FENQI_FOLLOW_UP_SCHEDULE`.
+    pub follow_ups: &'a str,
 }
 
 /// A schedule that does not parse.
@@ -118,6 +124,7 @@ impl Schedules {
             sweep_debits: parse_cron(texts.sweep_debits, SWEEP_DEBITS_SETTING)?,
             deliver_messages: parse_cron(texts.deliver_messages, DELIVER_MESSAGES_SETTING)?,
             escalate_tickets: parse_cron(texts.escalate_tickets, ESCALATE_TICKETS_SETTING)?,
+            follow_ups: parse_cron(texts.follow_ups, FOLLOW_UPS_SETTING)?,
         })
     }
 }

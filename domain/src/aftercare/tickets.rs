@@ -147,6 +147,34 @@ impl Domain {
                     .id
             }
         };
+        let by_staff = side == Side::Staff;
+        let txn = begin_write(self.db()).await?;
+        let id = self
+            .insert_ticket(
+                &txn,
+                customer_id,
+                author.account_id,
+                by_staff,
+                input,
+                caller,
+            )
+            .await?;
+        txn.commit().await?;
+        self.ticket(id, caller).await
+    }
+
+    /// Writes a checked ticket and its first message in `txn`, audited: by staff it
+    /// counts as answered. The one way a ticket comes to be (`openTicket`, and a
+    /// follow-up that found a problem).
+    pub(crate) async fn insert_ticket<C: sea_orm::ConnectionTrait>(
+        &self,
+        txn: &C,
+        customer_id: Uuid,
+        author: Uuid,
+        by_staff: bool,
+        input: NewTicket,
+        caller: &Caller,
+    ) -> DomainResult<Uuid> {
         let subject = input.subject.trim().to_owned();
         if !(2..=200).contains(&subject.chars().count()) {
             return Err(DomainError::validation(
@@ -161,12 +189,10 @@ impl Domain {
         let now = self.now();
         let at = to_millis(now);
         let id = Uuid::now_v7();
-        let by_staff = side == Side::Staff;
-        let txn = begin_write(self.db()).await?;
         let row = ticket::ActiveModel {
             id: Set(id),
             customer_id: Set(customer_id),
-            opened_by: Set(author.account_id),
+            opened_by: Set(author),
             category: Set(input.category),
             priority: Set(priority),
             subject: Set(subject),
@@ -186,21 +212,21 @@ impl Domain {
             created_at: Set(at),
             updated_at: Set(at),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         ticket_message::ActiveModel {
             id: Set(Uuid::now_v7()),
             ticket_id: Set(id),
-            author_id: Set(author.account_id),
+            author_id: Set(author),
             from_customer: Set(!by_staff),
             body: Set(body),
             attachments: Set(attachments),
             created_at: Set(at),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         chain::append(
-            &txn,
+            txn,
             now,
             caller,
             AuditRecord::new("ticket.open", "ticket", Some(id.to_string())).after(json!({
@@ -210,8 +236,7 @@ impl Domain {
             })),
         )
         .await?;
-        txn.commit().await?;
-        self.ticket(id, caller).await
+        Ok(id)
     }
 
     /// Adds a message to a ticket. A customer's answer to a question puts the ticket back

@@ -110,13 +110,19 @@ pub enum Permission {
     WriteArticles,
     /// One's own recommended articles, and marking them read.
     OwnArticleReads,
+    /// Read follow-up tasks.
+    ReadFollowUps,
+    /// Record how a follow-up went.
+    RecordFollowUp,
+    /// Answer a satisfaction survey in the app.
+    SubmitSurvey,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 49] = [
+    pub const ALL: [Permission; 52] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -166,6 +172,9 @@ impl Permission {
         Permission::ReadArticles,
         Permission::WriteArticles,
         Permission::OwnArticleReads,
+        Permission::ReadFollowUps,
+        Permission::RecordFollowUp,
+        Permission::SubmitSurvey,
     ];
 
     /// The roles that hold it.
@@ -220,6 +229,9 @@ impl Permission {
             Permission::ReadArticles => &Role::ALL,
             Permission::WriteArticles => &[Agent, Admin],
             Permission::OwnArticleReads => &[Customer],
+            Permission::ReadFollowUps => &[Agent, Admin, Auditor],
+            Permission::RecordFollowUp => &[Agent],
+            Permission::SubmitSurvey => &[Customer],
         }
     }
 
@@ -280,6 +292,9 @@ impl Permission {
             Permission::ReadArticles => "read articles",
             Permission::WriteArticles => "write articles",
             Permission::OwnArticleReads => "own article reads",
+            Permission::ReadFollowUps => "read follow-ups",
+            Permission::RecordFollowUp => "record follow-up",
+            Permission::SubmitSurvey => "submit survey",
         }
     }
 }

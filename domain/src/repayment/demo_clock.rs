@@ -88,6 +88,8 @@ impl Domain {
                     _ => done.other += 1,
                 }
             }
+            // The after-care rules run on the same days (follow-ups due by then).
+            self.schedule_follow_ups(day).await?;
             done.days_closed += 1;
             day = day + chrono::Days::new(1);
         }
