@@ -109,8 +109,8 @@ impl ArticleQuery {
     async fn articles(
         &self,
         ctx: &Context<'_>,
-        tag: Option<String>,
-        language: Option<String>,
+        #[graphql(desc = "Only articles with this tag (whole tags).")] tag: Option<String>,
+        #[graphql(desc = "Only in this language: `zh-CN` or `en`.")] language: Option<String>,
         #[graphql(desc = "Drafts too (staff).")] include_drafts: Option<bool>,
     ) -> async_graphql::Result<Vec<Article>> {
         let caller = ctx.caller().await?;

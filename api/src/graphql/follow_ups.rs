@@ -147,7 +147,9 @@ impl FollowUpQuery {
     async fn follow_up_tasks(
         &self,
         ctx: &Context<'_>,
-        filter: Option<FollowUpFilterInput>,
+        #[graphql(desc = "Only tasks matching every given filter.")] filter: Option<
+            FollowUpFilterInput,
+        >,
         #[graphql(desc = "How many (1–100, default 20).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
     ) -> async_graphql::Result<Connection<String, FollowUpTask>> {
