@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod context;
 pub mod cursor;
 pub mod customers;
+pub mod dashboard;
 pub mod early_repayment;
 pub mod errors;
 pub mod follow_ups;
@@ -62,6 +63,7 @@ pub struct QueryRoot(
     tickets::TicketQuery,
     articles::ArticleQuery,
     follow_ups::FollowUpQuery,
+    dashboard::DashboardQuery,
 );
 
 /// Every mutation field.

@@ -445,6 +445,11 @@ fn fields() -> Vec<Field> {
             access: Roles(CUSTOMER),
         },
         Field {
+            name: "Query.dashboard",
+            document: "{ dashboard { activePlans } }",
+            access: Roles(STAFF_READERS),
+        },
+        Field {
             name: "Mutation.advanceClock",
             document: r#"mutation { advanceClock(to: "2020-01-01T00:00:00Z") { daysClosed } }"#,
             access: Roles(&[Role::Admin]),

@@ -14,6 +14,7 @@ mod calculator;
 mod callbacks;
 mod contacts;
 mod customers;
+mod dashboard;
 mod data_rights;
 mod debit_faults;
 mod demo;

@@ -116,13 +116,15 @@ pub enum Permission {
     RecordFollowUp,
     /// Answer a satisfaction survey in the app.
     SubmitSurvey,
+    /// Read the staff dashboard.
+    ReadDashboard,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 52] = [
+    pub const ALL: [Permission; 53] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -175,6 +177,7 @@ impl Permission {
         Permission::ReadFollowUps,
         Permission::RecordFollowUp,
         Permission::SubmitSurvey,
+        Permission::ReadDashboard,
     ];
 
     /// The roles that hold it.
@@ -232,6 +235,7 @@ impl Permission {
             Permission::ReadFollowUps => &[Agent, Admin, Auditor],
             Permission::RecordFollowUp => &[Agent],
             Permission::SubmitSurvey => &[Customer],
+            Permission::ReadDashboard => &[Agent, RiskOfficer, Admin, Auditor],
         }
     }
 
@@ -295,6 +299,7 @@ impl Permission {
             Permission::ReadFollowUps => "read follow-ups",
             Permission::RecordFollowUp => "record follow-up",
             Permission::SubmitSurvey => "submit survey",
+            Permission::ReadDashboard => "read dashboard",
         }
     }
 }
