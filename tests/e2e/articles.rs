@@ -151,15 +151,13 @@ async fn recommendations_follow_the_customer_situation_and_reads_are_kept() {
         );
     }
 
-    // A new plan: how automatic debit works comes first.
+    // A new plan: how automatic debit works comes first, said in the customer's
+    // language (zh-CN by default).
     let ActivePlan { entries, .. } = active_plan(&app).await;
     let token = app.login(MOBILE, "a good password").await;
     let list = recommended(&app, &token).await;
     assert_eq!(list[0]["slug"], "how-auto-debit-works", "{list:?}");
-    assert_eq!(
-        list[0]["reason"],
-        "Your plan is new: how its automatic debits work."
-    );
+    assert_eq!(list[0]["reason"], "您的分期刚开始：了解自动扣款如何进行。");
 
     // The first installment goes unpaid past its grace days: what to do comes first.
     let due = day(&entries[0].due_date);

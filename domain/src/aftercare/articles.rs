@@ -57,7 +57,7 @@ pub struct ArticleView {
     pub row: article::Model,
     /// When the calling customer first read it.
     pub read_at: Option<DateTime<Utc>>,
-    /// Why it is recommended (recommendations only).
+    /// Why it is recommended, in the customer's language (recommendations only).
     pub reason: Option<&'static str>,
 }
 
@@ -327,7 +327,7 @@ impl Domain {
                 .await?;
             for row in rows {
                 if has_tag(&row, Some(topic.tag)) && !picked.iter().any(|(p, _)| p.id == row.id) {
-                    picked.push((row, topic.reason));
+                    picked.push((row, topic.reason_in(lang)));
                 }
             }
         }

@@ -25,7 +25,7 @@ use crate::auth::{Caller, Permission};
 use crate::clock::{from_millis, to_millis};
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
-use crate::negotiation::contacts::quiet_reason;
+use crate::negotiation::contacts::{customer_quiet, quiet_reason};
 use crate::page::{Page, PageRequest};
 use crate::service::Domain;
 
@@ -320,17 +320,10 @@ impl Domain {
         let now = self.now();
         let at = to_millis(now);
         let local = now.with_timezone(&self.settings().timezone).time();
-        let quiet = customer_preference::Entity::find_by_id(task.customer_id)
+        let preference = customer_preference::Entity::find_by_id(task.customer_id)
             .one(self.db())
-            .await?
-            .and_then(|p| {
-                let t = |s: &Option<String>| {
-                    s.as_deref()
-                        .and_then(|s| chrono::NaiveTime::parse_from_str(s, "%H:%M").ok())
-                };
-                Some((t(&p.quiet_hours_start)?, t(&p.quiet_hours_end)?))
-            });
-        let quiet = quiet_reason(local, quiet);
+            .await?;
+        let quiet = quiet_reason(local, customer_quiet(preference.as_ref()));
         let txn = begin_write(self.db()).await?;
         let problems = outcome
             .problem

@@ -38,8 +38,21 @@ pub fn high_dti() -> Decimal {
 pub struct Topic {
     /// The tag.
     pub tag: &'static str,
-    /// Why it is recommended.
+    /// Why it is recommended, in English.
     pub reason: &'static str,
+    /// Why it is recommended, in Chinese.
+    pub reason_zh: &'static str,
+}
+
+impl Topic {
+    /// The reason in `language` (`zh-CN` or `en`).
+    pub fn reason_in(&self, language: &str) -> &'static str {
+        if language == "en" {
+            self.reason
+        } else {
+            self.reason_zh
+        }
+    }
 }
 
 /// The topics for `situation`, most pressing first; the basics always last.
@@ -49,23 +62,27 @@ pub fn topics(situation: Situation) -> Vec<Topic> {
         out.push(Topic {
             tag: HARDSHIP,
             reason: "An installment is overdue: here is what you can do.",
+            reason_zh: "您有一期已逾期：看看可以怎么办。",
         });
     }
     if situation.new_plan {
         out.push(Topic {
             tag: AUTO_DEBIT,
             reason: "Your plan is new: how its automatic debits work.",
+            reason_zh: "您的分期刚开始：了解自动扣款如何进行。",
         });
     }
     if situation.debt_to_income.is_some_and(|d| d > high_dti()) {
         out.push(Topic {
             tag: BUDGETING,
             reason: "Your debt payments take a large share of your income.",
+            reason_zh: "您的月供占收入的比例较高。",
         });
     }
     out.push(Topic {
         tag: BASICS,
         reason: "Good to know for every borrower.",
+        reason_zh: "每位借款人都值得了解。",
     });
     out
 }

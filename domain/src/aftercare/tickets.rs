@@ -95,7 +95,11 @@ impl Domain {
     }
 
     /// A ticket the caller may see (a customer: their own), else "not found".
-    async fn visible_ticket(&self, id: Uuid, caller: &Caller) -> DomainResult<ticket::Model> {
+    async fn visible_ticket(
+        &self,
+        id: Uuid,
+        caller: &Caller,
+    ) -> DomainResult<(ticket::Model, Side)> {
         let (side, own) = self.ticket_side(caller).await?;
         let row = ticket::Entity::find_by_id(id)
             .one(self.db())
@@ -104,7 +108,7 @@ impl Domain {
         if side == Side::Customer && own != Some(row.customer_id) {
             return Err(not_found());
         }
-        Ok(row)
+        Ok((row, side))
     }
 
     fn ticket_view(&self, row: ticket::Model, messages: Vec<TicketMessageView>) -> TicketView {
@@ -253,8 +257,7 @@ impl Domain {
         let author = caller
             .actor
             .ok_or_else(|| DomainError::Forbidden("Sign in to answer a ticket.".into()))?;
-        let row = self.visible_ticket(id, caller).await?;
-        let (side, _) = self.ticket_side(caller).await?;
+        let (row, side) = self.visible_ticket(id, caller).await?;
         let body = body_of(body)?;
         let files = attachments_of(attachments)?;
         if matches!(row.status, TicketStatus::Resolved | TicketStatus::Closed) {
@@ -331,8 +334,7 @@ impl Domain {
         caller: &Caller,
     ) -> DomainResult<TicketView> {
         caller.require(Permission::ReplyToTicket)?;
-        let row = self.visible_ticket(id, caller).await?;
-        let (side, _) = self.ticket_side(caller).await?;
+        let (row, side) = self.visible_ticket(id, caller).await?;
         let now = self.now();
         if let Some(reason) = refusal(row.status, to, side, row.resolved_at.map(from_millis), now) {
             return Err(DomainError::Conflict(reason));
@@ -396,7 +398,7 @@ impl Domain {
     /// One ticket with its messages: its customer, or staff.
     pub async fn ticket(&self, id: Uuid, caller: &Caller) -> DomainResult<TicketView> {
         caller.require(Permission::ReadTickets)?;
-        let row = self.visible_ticket(id, caller).await?;
+        let (row, _) = self.visible_ticket(id, caller).await?;
         let messages = ticket_message::Entity::find()
             .filter(ticket_message::Column::TicketId.eq(id))
             .order_by_asc(ticket_message::Column::CreatedAt)

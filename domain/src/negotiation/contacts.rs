@@ -142,7 +142,10 @@ pub fn quiet_reason(t: NaiveTime, customer: Option<(NaiveTime, NaiveTime)>) -> O
     None
 }
 
-fn customer_quiet(p: Option<&customer_preference::Model>) -> Option<(NaiveTime, NaiveTime)> {
+/// The customer's own quiet hours, when both ends are set.
+pub(crate) fn customer_quiet(
+    p: Option<&customer_preference::Model>,
+) -> Option<(NaiveTime, NaiveTime)> {
     let p = p?;
     let t = |s: &Option<String>| {
         s.as_deref()
