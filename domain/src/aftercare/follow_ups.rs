@@ -242,8 +242,8 @@ impl Domain {
         Ok(made)
     }
 
-    /// Follow-up tasks (staff), the earliest due first: the caller's own or everyone's,
-    /// by status, due day and customer. The cursor is the id.
+    /// Follow-up tasks (staff), oldest first (the order they were made): the caller's
+    /// own or everyone's, by status, due day and customer. The cursor is the id.
     pub async fn follow_up_tasks(
         &self,
         filter: FollowUpFilter,
