@@ -207,17 +207,6 @@ impl Domain {
         })
     }
 
-    /// The caller's customer id, if the caller is a customer with a profile.
-    async fn reader(&self, caller: &Caller) -> DomainResult<Option<customer::Model>> {
-        let Some(actor) = caller.actor.filter(|a| !a.role.is_staff()) else {
-            return Ok(None);
-        };
-        Ok(customer::Entity::find()
-            .filter(customer::Column::AccountId.eq(actor.account_id))
-            .one(self.db())
-            .await?)
-    }
-
     /// When `customer` read each of `ids`.
     async fn reads(
         &self,
@@ -264,7 +253,7 @@ impl Domain {
             .into_iter()
             .filter(|r| has_tag(r, filter.tag.as_deref()))
             .collect();
-        let me = self.reader(caller).await?.map(|c| c.id);
+        let me = self.own_customer(caller).await?.map(|c| c.id);
         let read = self.reads(me, rows.iter().map(|r| r.id).collect()).await?;
         Ok(rows
             .into_iter()
@@ -310,7 +299,7 @@ impl Domain {
         caller: &Caller,
     ) -> DomainResult<Vec<ArticleView>> {
         caller.require(Permission::OwnArticleReads)?;
-        let Some(who) = self.reader(caller).await? else {
+        let Some(who) = self.own_customer(caller).await? else {
             return Ok(Vec::new());
         };
         let lang = Language::of(&who.preferred_language).as_str();
@@ -353,7 +342,7 @@ impl Domain {
     pub async fn mark_article_read(&self, id: Uuid, caller: &Caller) -> DomainResult<ArticleView> {
         caller.require(Permission::OwnArticleReads)?;
         let who = self
-            .reader(caller)
+            .own_customer(caller)
             .await?
             .ok_or_else(|| DomainError::Conflict("Complete your customer profile first.".into()))?;
         let row = article::Entity::find_by_id(id)

@@ -16,7 +16,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use entities::debit_attempt::{self, DebitStatus};
-use entities::{customer, customer_preference, follow_up_task, installment_plan, survey_response};
+use entities::{customer_preference, follow_up_task, installment_plan, survey_response};
 
 use super::follow_up_rules::{Due, failed_debit_follow_up, plan_follow_ups};
 use super::tickets::NewTicket;
@@ -412,12 +412,11 @@ impl Domain {
     /// the service as a whole).
     pub async fn submit_survey(&self, input: SurveyAnswer, caller: &Caller) -> DomainResult<()> {
         caller.require(Permission::SubmitSurvey)?;
-        let actor = caller
-            .actor
-            .ok_or_else(|| DomainError::Unauthenticated("Sign in to answer.".into()))?;
-        let me = customer::Entity::find()
-            .filter(customer::Column::AccountId.eq(actor.account_id))
-            .one(self.db())
+        if caller.actor.is_none() {
+            return Err(DomainError::Unauthenticated("Sign in to answer.".into()));
+        }
+        let me = self
+            .own_customer(caller)
             .await?
             .ok_or_else(|| DomainError::Conflict("Complete your customer profile first.".into()))?;
         let score = satisfaction(input.score)?;

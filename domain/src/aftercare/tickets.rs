@@ -84,13 +84,7 @@ impl Domain {
         if actor.role.is_staff() {
             return Ok((Side::Staff, None));
         }
-        let own = customer::Entity::find()
-            .select_only()
-            .column(customer::Column::Id)
-            .filter(customer::Column::AccountId.eq(actor.account_id))
-            .into_tuple::<Uuid>()
-            .one(self.db())
-            .await?;
+        let own = self.own_customer(caller).await?.map(|c| c.id);
         Ok((Side::Customer, own))
     }
 

@@ -106,6 +106,22 @@ impl Domain {
         self.customer_read(joined)
     }
 
+    /// The customer record of the calling customer's account, if they made one; `None`
+    /// for staff and the platform itself. The one way after-care and the inbox tell whose
+    /// tickets, articles and answers a customer's request is about.
+    pub(crate) async fn own_customer(
+        &self,
+        caller: &Caller,
+    ) -> DomainResult<Option<customer::Model>> {
+        let Some(actor) = caller.actor.filter(|a| !a.role.is_staff()) else {
+            return Ok(None);
+        };
+        Ok(customer::Entity::find()
+            .filter(customer::Column::AccountId.eq(actor.account_id))
+            .one(self.db())
+            .await?)
+    }
+
     /// The caller's own customer record with its one-to-one children, if they made one.
     pub async fn read_my_customer(&self, caller: &Caller) -> DomainResult<Option<CustomerRead>> {
         let Some(actor) = caller.actor else {

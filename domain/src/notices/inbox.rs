@@ -6,7 +6,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use entities::{customer, outbox_message};
+use entities::outbox_message;
 
 use crate::auth::{Caller, Permission};
 use crate::clock::{from_millis, to_millis};
@@ -48,17 +48,12 @@ pub struct Inbox {
 impl Domain {
     /// The caller's account's customer, if any.
     async fn inbox_owner(&self, caller: &Caller) -> DomainResult<Option<Uuid>> {
-        let actor = caller
-            .actor
-            .as_ref()
-            .ok_or_else(|| DomainError::Unauthenticated("Sign in to read your messages.".into()))?;
-        Ok(customer::Entity::find()
-            .select_only()
-            .column(customer::Column::Id)
-            .filter(customer::Column::AccountId.eq(actor.account_id))
-            .into_tuple()
-            .one(self.db())
-            .await?)
+        if caller.actor.is_none() {
+            return Err(DomainError::Unauthenticated(
+                "Sign in to read your messages.".into(),
+            ));
+        }
+        Ok(self.own_customer(caller).await?.map(|c| c.id))
     }
 
     /// The caller's newest `first` messages (at most [`MAX_MESSAGES`]), only unread ones
