@@ -96,6 +96,9 @@ pub struct Settings {
     /// `FENQI_FOLLOW_UP_SCHEDULE` (default 22:30 UTC, 06:30 in Shanghai, after the close
     /// of business): when the worker makes the follow-ups due that day.
     pub follow_up_schedule: String,
+    /// `FENQI_CAMPAIGN_DISPATCH_SCHEDULE` (default every 2 seconds): when the worker
+    /// queues the batches of running campaigns (a launch, a resume, a lost job).
+    pub campaign_dispatch_schedule: String,
     /// API request limits: `FENQI_GRAPHQL_MAX_DEPTH` (12), `FENQI_GRAPHQL_MAX_COMPLEXITY`
     /// (5000), `FENQI_GRAPHQL_MAX_ALIASES` (30), `FENQI_GRAPHQL_MAX_ROOT_FIELDS` (20),
     /// `FENQI_MAX_BODY_BYTES` (262144), `FENQI_GRAPHQL_INTROSPECTION` (on).
@@ -147,6 +150,10 @@ impl std::fmt::Debug for Settings {
                 &self.ticket_escalation_schedule,
             )
             .field("follow_up_schedule", &self.follow_up_schedule)
+            .field(
+                "campaign_dispatch_schedule",
+                &self.campaign_dispatch_schedule,
+            )
             .field("notifications", &self.notifications)
             .field("api_limits", &self.api_limits)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -346,6 +353,8 @@ impl Settings {
             get("FENQI_TICKET_ESCALATION_SCHEDULE").unwrap_or_else(|| "0 * * * * *".into());
         let follow_up_schedule =
             get("FENQI_FOLLOW_UP_SCHEDULE").unwrap_or_else(|| "0 30 22 * * *".into());
+        let campaign_dispatch_schedule =
+            get("FENQI_CAMPAIGN_DISPATCH_SCHEDULE").unwrap_or_else(|| "*/2 * * * * *".into());
         let notifications = notifications::read(&get)?;
         worker::Schedules::parse(worker::ScheduleTexts {
             purge_sessions: &purge_sessions_schedule,
@@ -358,6 +367,7 @@ impl Settings {
             deliver_messages: &notifications.delivery_schedule,
             escalate_tickets: &ticket_escalation_schedule,
             follow_ups: &follow_up_schedule,
+            dispatch_campaigns: &campaign_dispatch_schedule,
         })
         .map_err(|e| ConfigError::new(e.setting, e.reason))?;
         let debit_retry_days = match get("FENQI_DEBIT_RETRY_DAYS") {
@@ -465,6 +475,7 @@ impl Settings {
             debit_sweep_schedule,
             ticket_escalation_schedule,
             follow_up_schedule,
+            campaign_dispatch_schedule,
             trusted_proxies,
             sql_statements_header: match get("FENQI_SQL_STATEMENTS_HEADER").as_deref() {
                 None | Some("off") | Some("false") => false,
@@ -602,6 +613,21 @@ impl Settings {
                     15,
                     0,
                     24 * 60,
+                )? as i64),
+                campaign_approval_size: number(
+                    "FENQI_CAMPAIGN_APPROVAL_SIZE",
+                    1_000,
+                    0,
+                    100_000_000,
+                )?,
+                campaign_batch_size: number("FENQI_CAMPAIGN_BATCH_SIZE", 500, 10, 5_000)? as u32,
+                // 0 queues every unfinished batch again at each dispatch: for recovery by
+                // hand after a known loss of the queue.
+                campaign_requeue_after: chrono::Duration::seconds(number(
+                    "FENQI_CAMPAIGN_REQUEUE_SECONDS",
+                    120,
+                    0,
+                    24 * 3_600,
                 )? as i64),
                 credit_report_ttl: chrono::Duration::days(number(
                     "FENQI_CREDIT_REPORT_TTL_DAYS",

@@ -336,6 +336,7 @@ impl Platform {
             deliver_messages: &self.settings.notifications.delivery_schedule,
             escalate_tickets: &self.settings.ticket_escalation_schedule,
             follow_ups: &self.settings.follow_up_schedule,
+            dispatch_campaigns: &self.settings.campaign_dispatch_schedule,
         })
         .map_err(|e| ConfigError {
             setting: e.setting,

@@ -7,6 +7,7 @@ pub mod articles;
 pub mod audit;
 pub mod auth;
 pub mod calculator;
+pub mod campaigns;
 pub mod codes;
 pub mod contacts;
 pub mod context;
@@ -64,6 +65,7 @@ pub struct QueryRoot(
     articles::ArticleQuery,
     follow_ups::FollowUpQuery,
     dashboard::DashboardQuery,
+    campaigns::CampaignQuery,
 );
 
 /// Every mutation field.
@@ -87,6 +89,7 @@ pub struct MutationRoot(
     tickets::TicketMutation,
     articles::ArticleMutation,
     follow_ups::FollowUpMutation,
+    campaigns::CampaignMutation,
 );
 
 /// The schema type.

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod customers;
 pub mod db;
 pub mod error;
+pub mod fleet_topic;
 pub mod jobs;
 pub mod money;
 pub mod negotiation;

@@ -18,4 +18,4 @@ pub mod window;
 
 pub use delivery::DeliveryRun;
 pub use inbox::{Inbox, InboxMessage};
-pub use templates::{Language, Message, ScheduleRow};
+pub use templates::{CampaignText, Language, Message, ScheduleRow};

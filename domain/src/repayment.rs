@@ -14,7 +14,7 @@ mod pay;
 mod reads;
 mod reminders;
 mod store;
-mod updates;
+pub(crate) mod updates;
 pub mod versions;
 
 pub use cob::CloseOfBusiness;
@@ -23,4 +23,3 @@ pub use demo_clock::ClockAdvance;
 pub use early::{PrepayRequest, PrepaymentQuote};
 pub use pay::{PayRequest, PaymentReceipt};
 pub use reads::{EntryView, PaymentView, PlanFilter, PlanView};
-pub use updates::PlanUpdates;

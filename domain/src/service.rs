@@ -68,7 +68,8 @@ pub struct Domain {
     platforms: crate::platforms::PlatformDirectory,
     /// The fleet's plan channel, and this process's subscribers to it.
     plan_channel: Arc<dyn Broadcast>,
-    plan_updates: crate::repayment::PlanUpdates,
+    plan_updates: crate::fleet_topic::Topic,
+    campaign_updates: crate::fleet_topic::Topic,
     notifiers: Notifiers,
 }
 
@@ -103,7 +104,10 @@ impl Domain {
             decoy_hash: OnceCell::new(),
             platforms: crate::platforms::PlatformDirectory::default(),
             plan_channel,
-            plan_updates: crate::repayment::PlanUpdates::default(),
+            plan_updates: crate::fleet_topic::Topic::new(crate::repayment::updates::PREFIX),
+            campaign_updates: crate::fleet_topic::Topic::new(
+                crate::aftercare::campaign_updates::PREFIX,
+            ),
             notifiers,
         }
     }
@@ -224,8 +228,13 @@ impl Domain {
     }
 
     /// This process's subscribers to plan updates.
-    pub(crate) fn updates(&self) -> &crate::repayment::PlanUpdates {
+    pub(crate) fn updates(&self) -> &crate::fleet_topic::Topic {
         &self.plan_updates
+    }
+
+    /// This process's subscribers to campaign progress.
+    pub(crate) fn campaign_topic(&self) -> &crate::fleet_topic::Topic {
+        &self.campaign_updates
     }
 
     /// The keys that protect personal data.

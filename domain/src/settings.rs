@@ -62,6 +62,14 @@ pub struct DomainSettings {
     /// The font agreement PDFs are set in: the bundled Noto Sans SC subset unless the
     /// operator names another (`FENQI_AGREEMENT_FONT`).
     pub agreement_font: crate::agreements::pdf::AgreementFont,
+    /// A campaign over more customers than this needs a second staff member's approval
+    /// before it launches (maker-checker; 1,000 by default).
+    pub campaign_approval_size: u64,
+    /// Members per campaign batch: the unit one job processes (500 by default).
+    pub campaign_batch_size: u32,
+    /// How long a queued campaign batch may wait for its job before it is queued again
+    /// (a lost queue, a killed worker); duplicates are harmless, only slower.
+    pub campaign_requeue_after: Duration,
 }
 
 impl Default for DomainSettings {
@@ -90,6 +98,9 @@ impl Default for DomainSettings {
             reminder_days_before: vec![3, 1],
             overdue_reminder_days: vec![1, 7],
             debit_requeue_after: Duration::minutes(15),
+            campaign_approval_size: 1_000,
+            campaign_batch_size: 500,
+            campaign_requeue_after: Duration::minutes(2),
         }
     }
 }

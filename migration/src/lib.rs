@@ -23,6 +23,7 @@ mod m20261130_000014_schedule_versions;
 mod m20261201_000001_tickets;
 mod m20261201_000002_articles;
 mod m20261201_000003_follow_ups;
+mod m20261201_000004_campaigns;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_tickets::Migration),
             Box::new(m20261201_000002_articles::Migration),
             Box::new(m20261201_000003_follow_ups::Migration),
+            Box::new(m20261201_000004_campaigns::Migration),
         ]
     }
 }

@@ -450,6 +450,51 @@ fn fields() -> Vec<Field> {
             access: Roles(STAFF_READERS),
         },
         Field {
+            name: "Query.previewSegment",
+            document: "{ previewSegment(segment: {}) { size } }",
+            access: Roles(&[Role::Agent, Role::Admin, Role::Auditor]),
+        },
+        Field {
+            name: "Query.campaign",
+            document: r#"{ campaign(id: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(&[Role::Agent, Role::Admin, Role::Auditor]),
+        },
+        Field {
+            name: "Query.campaigns",
+            document: "{ campaigns { edges { cursor } } }",
+            access: Roles(&[Role::Agent, Role::Admin, Role::Auditor]),
+        },
+        Field {
+            name: "Mutation.createCampaign",
+            document: r#"mutation { createCampaign(input: { name: "guard", action: FOLLOW_UP, segment: {} }) { id } }"#,
+            access: Roles(&[Role::Agent, Role::Admin]),
+        },
+        Field {
+            name: "Mutation.approveCampaign",
+            document: r#"mutation { approveCampaign(id: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(&[Role::Admin]),
+        },
+        Field {
+            name: "Mutation.launchCampaign",
+            document: r#"mutation { launchCampaign(id: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(&[Role::Agent, Role::Admin]),
+        },
+        Field {
+            name: "Mutation.pauseCampaign",
+            document: r#"mutation { pauseCampaign(id: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(&[Role::Agent, Role::Admin]),
+        },
+        Field {
+            name: "Mutation.resumeCampaign",
+            document: r#"mutation { resumeCampaign(id: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(&[Role::Agent, Role::Admin]),
+        },
+        Field {
+            name: "Mutation.cancelCampaign",
+            document: r#"mutation { cancelCampaign(id: "00000000-0000-0000-0000-000000000000") { id } }"#,
+            access: Roles(&[Role::Agent, Role::Admin]),
+        },
+        Field {
             name: "Mutation.advanceClock",
             document: r#"mutation { advanceClock(to: "2020-01-01T00:00:00Z") { daysClosed } }"#,
             access: Roles(&[Role::Admin]),

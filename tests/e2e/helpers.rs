@@ -136,6 +136,7 @@ impl TestApp {
             ("FENQI_DELIVERY_SCHEDULE", NEVER.into()),
             ("FENQI_TICKET_ESCALATION_SCHEDULE", NEVER.into()),
             ("FENQI_FOLLOW_UP_SCHEDULE", NEVER.into()),
+            ("FENQI_CAMPAIGN_DISPATCH_SCHEDULE", NEVER.into()),
             ("FENQI_PII_KEYS", keys),
             ("FENQI_PII_INDEX_KEY", index),
         ]);

@@ -12,6 +12,7 @@ mod audit;
 mod auth;
 mod calculator;
 mod callbacks;
+mod campaigns;
 mod contacts;
 mod customers;
 mod dashboard;

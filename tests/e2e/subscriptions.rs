@@ -20,6 +20,18 @@ pub(crate) type Socket =
 /// Opens a graphql-transport-ws connection to `base` as `token` and subscribes to the
 /// plan's updates.
 pub(crate) async fn subscribe(base: &str, token: &str, plan_id: &str) -> Socket {
+    subscribe_to(
+        base,
+        token,
+        "subscription($id: ID!) { planUpdated(planId: $id) { periodsPaid principalRemaining bucket } }",
+        json!({ "id": plan_id }),
+    )
+    .await
+}
+
+/// Opens a graphql-transport-ws connection to `base` as `token` and subscribes with
+/// `query` (subscription id `1`).
+pub(crate) async fn subscribe_to(base: &str, token: &str, query: &str, variables: Value) -> Socket {
     let url = format!("{}/graphql", base.replace("http://", "ws://"));
     let mut request = url.into_client_request().expect("request");
     request.headers_mut().insert(
@@ -40,9 +52,7 @@ pub(crate) async fn subscribe(base: &str, token: &str, plan_id: &str) -> Socket 
     assert_eq!(next(&mut socket).await["type"], "connection_ack");
     send(
         &mut socket,
-        json!({ "id": "1", "type": "subscribe", "payload": {
-            "query": "subscription($id: ID!) { planUpdated(planId: $id) { periodsPaid principalRemaining bucket } }",
-            "variables": { "id": plan_id } } }),
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } }),
     )
     .await;
     socket

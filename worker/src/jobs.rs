@@ -1,6 +1,7 @@
 //! The job kinds. Each is a serializable payload and a handler that calls one domain use
 //! case and reports the outcome.
 
+pub mod campaigns;
 pub mod close_of_business;
 pub mod debit;
 pub mod deliver_messages;

@@ -14,8 +14,9 @@ use tokio::sync::broadcast;
 
 use crate::events::{JobEvent, JobReporter};
 use crate::jobs::{
-    JobContext, close_of_business, debit, deliver_messages, escalate_tickets, expire_applications,
-    follow_ups, open_plans, purge_retained_identities, purge_sessions, reconcile_platforms,
+    JobContext, campaigns, close_of_business, debit, deliver_messages, escalate_tickets,
+    expire_applications, follow_ups, open_plans, purge_retained_identities, purge_sessions,
+    reconcile_platforms,
 };
 use crate::liveness::{Liveness, WorkerIdentity};
 use crate::queue::JobQueue;
@@ -276,6 +277,32 @@ pub async fn run(
         identity,
         deps.schedules.follow_ups,
         follow_ups::ScheduleFollowUps
+    );
+    monitor = register_job!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        campaigns::DISPATCH_KIND,
+        campaigns::DispatchCampaigns,
+        campaigns::dispatch
+    );
+    monitor = register_schedule!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        deps.schedules.dispatch_campaigns,
+        campaigns::DispatchCampaigns
+    );
+    monitor = register_job!(
+        monitor,
+        deps,
+        ctx,
+        identity,
+        campaigns::BATCH_KIND,
+        campaigns::CampaignBatchJob,
+        campaigns::run_batch
     );
     monitor = register_schedule!(
         monitor,

@@ -30,6 +30,8 @@ pub const DELIVER_MESSAGES_SETTING: &str = "FENQI_DELIVERY_SCHEDULE";
 pub const ESCALATE_TICKETS_SETTING: &str = "FENQI_TICKET_ESCALATION_SCHEDULE";
 /// The setting of the daily follow-up rules' schedule.
 pub const FOLLOW_UPS_SETTING: &str = "FENQI_FOLLOW_UP_SCHEDULE";
+/// The setting of the schedule that queues running campaigns' batches.
+pub const DISPATCH_CAMPAIGNS_SETTING: &str = "FENQI_CAMPAIGN_DISPATCH_SCHEDULE";
 
 /// The schedules, parsed.
 #[derive(Debug, Clone)]
@@ -54,6 +56,8 @@ pub struct Schedules {
     pub escalate_tickets: cron::Schedule,
     /// When to run the follow-up rules.
     pub follow_ups: cron::Schedule,
+    /// When to queue running campaigns' batches.
+    pub dispatch_campaigns: cron::Schedule,
 }
 
 /// The cron expressions, as configured.
@@ -79,6 +83,8 @@ pub struct ScheduleTexts<'a> {
     pub escalate_tickets: &'a str,
     /// `FENQI_FOLLOW_UP_SCHEDULE`.
     pub follow_ups: &'a str,
+    /// `FENQI_CAMPAIGN_DISPATCH_SCHEDULE`.
+    pub dispatch_campaigns: &'a str,
 }
 
 /// A schedule that does not parse.
@@ -125,6 +131,7 @@ impl Schedules {
             deliver_messages: parse_cron(texts.deliver_messages, DELIVER_MESSAGES_SETTING)?,
             escalate_tickets: parse_cron(texts.escalate_tickets, ESCALATE_TICKETS_SETTING)?,
             follow_ups: parse_cron(texts.follow_ups, FOLLOW_UPS_SETTING)?,
+            dispatch_campaigns: parse_cron(texts.dispatch_campaigns, DISPATCH_CAMPAIGNS_SETTING)?,
         })
     }
 }

@@ -16,7 +16,7 @@ use super::types::money::money;
 #[derive(SimpleObject)]
 #[graphql(name = "DashboardBucket")]
 pub struct BucketGql {
-    /// `CURRENT`, `M1` (1–30 days), `M2`, `M3`, `M3+`.
+    /// `CURRENT`, `M1` (1–30 days), `M2`, `M3`, `M3_PLUS` (over 90 days).
     pub bucket: String,
     /// Active plans in it.
     pub plans: i64,
@@ -70,6 +70,8 @@ pub struct DashboardGql {
     pub tickets_within_service_level: i64,
     /// Within over opened (0–1; 1 when none were opened).
     pub service_level_compliance: Decimal,
+    /// Bulk campaigns running or paused now (whatever the range).
+    pub campaigns_running: i64,
 }
 
 impl From<Dashboard> for DashboardGql {
@@ -91,6 +93,7 @@ impl From<Dashboard> for DashboardGql {
             tickets_opened: d.tickets_opened,
             tickets_within_service_level: d.tickets_within_service_level,
             service_level_compliance: Decimal(d.service_level_compliance),
+            campaigns_running: i64::try_from(d.campaigns_running).unwrap_or(i64::MAX),
         }
     }
 }

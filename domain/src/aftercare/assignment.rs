@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use entities::account::{self, AccountStatus};
@@ -20,8 +20,13 @@ const BATCH: usize = 500;
 impl Domain {
     /// An agent for each of `customers` (one customer may repeat): their own agent, the
     /// last to log a contact with them while still an active agent; else the active
-    /// agent with the fewest open tasks, counting those just given.
-    pub(super) async fn assign(&self, customers: &[Uuid]) -> DomainResult<HashMap<Uuid, Uuid>> {
+    /// agent with the fewest open tasks, counting those just given. Read through `db`
+    /// (a caller's transaction: one connection, however busy the pool).
+    pub(super) async fn assign<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        customers: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, Uuid>> {
         let agents: Vec<Uuid> = account::Entity::find()
             .select_only()
             .column(account::Column::Id)
@@ -29,7 +34,7 @@ impl Domain {
             .filter(account::Column::Status.eq(AccountStatus::Active))
             .order_by_asc(account::Column::Id)
             .into_tuple()
-            .all(self.db())
+            .all(db)
             .await?;
         if agents.is_empty() {
             return Ok(HashMap::new());
@@ -42,7 +47,7 @@ impl Domain {
             .filter(follow_up_task::Column::Status.eq(OPEN))
             .group_by(follow_up_task::Column::AssignedTo)
             .into_tuple()
-            .all(self.db())
+            .all(db)
             .await?;
         for (agent, n) in counts {
             if let Some(slot) = agent.and_then(|a| load.get_mut(&a)) {
@@ -61,7 +66,7 @@ impl Domain {
                 .filter(contact_log::Column::CustomerId.is_in(chunk.to_vec()))
                 .order_by_desc(contact_log::Column::OccurredAt)
                 .into_tuple()
-                .all(self.db())
+                .all(db)
                 .await?;
             for (customer, agent) in contacts {
                 if load.contains_key(&agent) {

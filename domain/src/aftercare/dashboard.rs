@@ -20,7 +20,7 @@ pub const MAX_RANGE_DAYS: i64 = 366;
 /// Active plans in one delinquency bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketShare {
-    /// `CURRENT`, `M1`, `M2`, `M3`, `M3+`.
+    /// `CURRENT`, `M1`, `M2`, `M3`, `M3_PLUS` (as stored).
     pub bucket: String,
     /// Active plans in it.
     pub plans: i64,
@@ -63,6 +63,8 @@ pub struct Dashboard {
     pub tickets_within_service_level: i64,
     /// Within over opened (4 decimals; 1 when none were opened).
     pub service_level_compliance: Decimal,
+    /// Campaigns running or paused now (not bound to the range).
+    pub campaigns_running: u64,
 }
 
 fn ratio(part: i64, whole: i64, empty: Decimal) -> Decimal {
@@ -133,7 +135,7 @@ impl Domain {
             .filter(|(b, _)| b != "CURRENT")
             .map(|(_, n)| n)
             .sum();
-        let mut buckets: Vec<BucketShare> = ["CURRENT", "M1", "M2", "M3", "M3+"]
+        let mut buckets: Vec<BucketShare> = ["CURRENT", "M1", "M2", "M3", "M3_PLUS"]
             .into_iter()
             .map(|b| {
                 let plans = by_bucket
@@ -211,6 +213,7 @@ impl Domain {
             .one(db)
             .await?;
         let (tickets_opened, within) = tickets.unwrap_or((0, 0));
+        let campaigns_running = self.campaigns_running().await?;
 
         Ok(Dashboard {
             from,
@@ -231,6 +234,7 @@ impl Domain {
             tickets_opened,
             tickets_within_service_level: within,
             service_level_compliance: ratio(within, tickets_opened, Decimal::ONE),
+            campaigns_running,
         })
     }
 }

@@ -198,7 +198,7 @@ impl Domain {
             return Ok(0);
         }
         let customers: Vec<Uuid> = fresh.iter().map(|c| c.customer_id).collect();
-        let agents = self.assign(&customers).await?;
+        let agents = self.assign(self.db(), &customers).await?;
         let at = to_millis(self.now());
         let rows: Vec<follow_up_task::ActiveModel> = fresh
             .iter()

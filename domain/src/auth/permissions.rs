@@ -118,13 +118,19 @@ pub enum Permission {
     SubmitSurvey,
     /// Read the staff dashboard.
     ReadDashboard,
+    /// Preview segments and read campaigns and their progress.
+    ReadCampaigns,
+    /// Make, launch, pause, resume and cancel campaigns.
+    RunCampaigns,
+    /// Approve a campaign above the approval size (never one's own: maker-checker).
+    ApproveCampaigns,
 }
 
 use Role::{Admin, Agent, Auditor, Customer, RiskOfficer};
 
 impl Permission {
     /// Every permission, in the order of the table in `docs/graphql.md`.
-    pub const ALL: [Permission; 53] = [
+    pub const ALL: [Permission; 56] = [
         Permission::UseOwnAccount,
         Permission::ListStaff,
         Permission::ManageStaff,
@@ -178,6 +184,9 @@ impl Permission {
         Permission::RecordFollowUp,
         Permission::SubmitSurvey,
         Permission::ReadDashboard,
+        Permission::ReadCampaigns,
+        Permission::RunCampaigns,
+        Permission::ApproveCampaigns,
     ];
 
     /// The roles that hold it.
@@ -236,6 +245,9 @@ impl Permission {
             Permission::RecordFollowUp => &[Agent],
             Permission::SubmitSurvey => &[Customer],
             Permission::ReadDashboard => &[Agent, RiskOfficer, Admin, Auditor],
+            Permission::ReadCampaigns => &[Agent, Admin, Auditor],
+            Permission::RunCampaigns => &[Agent, Admin],
+            Permission::ApproveCampaigns => &[Admin],
         }
     }
 
@@ -300,6 +312,9 @@ impl Permission {
             Permission::RecordFollowUp => "record follow-up",
             Permission::SubmitSurvey => "submit survey",
             Permission::ReadDashboard => "read dashboard",
+            Permission::ReadCampaigns => "read campaigns",
+            Permission::RunCampaigns => "run campaigns",
+            Permission::ApproveCampaigns => "approve campaigns",
         }
     }
 }

@@ -132,7 +132,7 @@ impl From<consent::Model> for ConsentView {
     }
 }
 
-fn current_version(purpose: ConsentPurpose) -> &'static str {
+pub(crate) fn current_version(purpose: ConsentPurpose) -> &'static str {
     CURRENT_TEXTS
         .iter()
         .find(|t| t.purpose == purpose)

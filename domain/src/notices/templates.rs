@@ -118,6 +118,24 @@ pub enum Message {
         /// The ticket's subject.
         subject: String,
     },
+    /// A staff campaign's message, in the texts staff wrote.
+    Campaign {
+        /// The Chinese subject and text (always given).
+        zh: CampaignText,
+        /// The English ones, when staff wrote them (else English readers get Chinese).
+        en: Option<CampaignText>,
+    },
+    /// An invitation to the in-app satisfaction survey (a staff campaign's).
+    SurveyInvite,
+}
+
+/// A subject and a text staff wrote for a campaign.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CampaignText {
+    /// The subject line (inbox and e-mail).
+    pub subject: String,
+    /// The text.
+    pub body: String,
 }
 
 /// `1,234.56`.
@@ -151,6 +169,8 @@ impl Message {
             Self::PaymentReceived { .. } => "payment_received",
             Self::TicketReply { .. } => "ticket_reply",
             Self::TicketEscalated { .. } => "ticket_escalated",
+            Self::Campaign { .. } => "campaign",
+            Self::SurveyInvite => "survey_invite",
         }
     }
 
@@ -273,6 +293,11 @@ impl Message {
                     "【Fenqi】您提交的问题“{subject}”未能在承诺时间内处理，已转交主管优先跟进，给您带来不便，敬请谅解。"
                 ),
             ),
+            Self::Campaign { zh, .. } => (zh.subject.clone(), format!("【Fenqi】{}", zh.body)),
+            Self::SurveyInvite => (
+                "您对我们满意吗？".into(),
+                "【Fenqi】感谢您使用 Fenqi 分期。您对我们的服务满意吗？请在 App 中为我们打分（1–5 分），您的意见帮助我们做得更好。".into(),
+            ),
         }
     }
 
@@ -381,6 +406,14 @@ impl Message {
                 format!(
                     "[Fenqi] We did not answer your question \"{subject}\" in the time we promised. A supervisor now follows it up first. We are sorry for the wait."
                 ),
+            ),
+            Self::Campaign { en, .. } => match en {
+                Some(en) => (en.subject.clone(), format!("[Fenqi] {}", en.body)),
+                None => self.chinese(short),
+            },
+            Self::SurveyInvite => (
+                "How are we doing?".into(),
+                "[Fenqi] Thank you for repaying with Fenqi. How satisfied are you with our service? Give us a score from 1 to 5 in the app: it helps us do better.".into(),
             ),
         }
     }

@@ -6,9 +6,7 @@
 //! a message lost while it was down costs a late update, never a wrong one.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use adapters::broadcast::{Broadcast, BroadcastEvent};
 use futures::{Stream, StreamExt};
 use tokio::sync::broadcast;
 use uuid::Uuid;
@@ -18,54 +16,15 @@ use crate::auth::Caller;
 use crate::error::DomainResult;
 use crate::service::Domain;
 
-const PREFIX: &str = "plan:";
-
-/// This process's side of the plan channel.
-#[derive(Debug)]
-pub struct PlanUpdates {
-    local: broadcast::Sender<Uuid>,
-    listening: AtomicBool,
-}
-
-impl Default for PlanUpdates {
-    fn default() -> Self {
-        Self {
-            local: broadcast::channel(1_024).0,
-            listening: AtomicBool::new(false),
-        }
-    }
-}
-
-impl PlanUpdates {
-    /// Starts forwarding the channel's messages to this process's subscribers (once).
-    fn listen(&self, channel: &dyn Broadcast) {
-        if self.listening.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        let local = self.local.clone();
-        channel.listen(Arc::new(move |event| {
-            if let BroadcastEvent::Message(text) = event
-                && let Some(id) = text
-                    .strip_prefix(PREFIX)
-                    .and_then(|id| Uuid::parse_str(id).ok())
-            {
-                // No subscriber is not an error.
-                let _ = local.send(id);
-            }
-        }));
-    }
-}
+/// The prefix of plan messages on the fleet channel.
+pub(crate) const PREFIX: &str = "plan:";
 
 impl Domain {
     /// Tells every process that `plan_id` changed (after the change committed).
     pub(crate) async fn plan_changed(&self, plan_id: Uuid) {
-        if let Err(e) = self
-            .plan_channel()
-            .publish(&format!("{PREFIX}{plan_id}"))
-            .await
-        {
-            tracing::warn!(plan = %plan_id, error = %e, "a plan update was not broadcast; subscribers see it at their next change");
-        }
+        self.updates()
+            .publish(self.plan_channel().as_ref(), plan_id)
+            .await;
     }
 
     /// The plan `plan_id` as it is now, then each time a payment posts to it, for its
@@ -77,8 +36,7 @@ impl Domain {
         plan_id: Uuid,
         caller: Caller,
     ) -> DomainResult<impl Stream<Item = DomainResult<PlanView>> + Send + 'static> {
-        self.updates().listen(self.plan_channel().as_ref());
-        let receiver = self.updates().local.subscribe();
+        let receiver = self.updates().subscribe(self.plan_channel().as_ref());
         let now = self.plan(plan_id, &caller).await?;
         Ok(
             futures::stream::once(async move { Ok(now) }).chain(futures::stream::unfold(
