@@ -23,13 +23,15 @@ use serde_json::{Value, json};
 
 #[path = "fenqi-bench/callbacks.rs"]
 mod callbacks;
+#[path = "fenqi-bench/campaign.rs"]
+mod campaign;
 #[path = "fenqi-bench/cob.rs"]
 mod cob;
 
 const USAGE: &str = "\
 fenqi-bench — load figures of a release fenqi on PostgreSQL and Redis (run by hand)
 
-USAGE: fenqi-bench [all|reads|calculator|idle|callbacks|cob] [OPTIONS]
+USAGE: fenqi-bench [all|reads|calculator|idle|callbacks|cob|campaign] [OPTIONS]
 
 MODES:
   reads        seed customers through the API, then load myCustomerProfile with wrk
@@ -42,6 +44,9 @@ MODES:
                installments due today, beside pgbench's tpcb-like TPS (8 clients);
                then COB's time for --cob-due installments due among
                --cob-small-plans and among --cob-large-plans plans (not part of `all`)
+  campaign     a message campaign over --members customers with plans: the time to
+               launch it (segment + every batch queued) and members processed per
+               second by --workers `fenqi work` (not part of `all`)
 
 OPTIONS:
   --customers N        customers to seed for `reads` (1000)
@@ -58,10 +63,11 @@ OPTIONS:
   --duplicates N       `callbacks`: exact copies of some of them, sent too (4000)
   --in-flight C        `callbacks`: requests at a time, and pgbench clients (32)
   --due N              `cob`: installments due today, one plan each (100000)
-  --workers W          `cob`: `fenqi work` processes collecting them (1)
+  --workers W          `cob`, `campaign`: `fenqi work` processes (1)
   --cob-due N          `cob`: installments due in the scaling runs (10000)
   --cob-small-plans N  `cob`: plans held in the first scaling run (20000)
   --cob-large-plans N  `cob`: plans held in the second scaling run (200000)
+  --members N          `campaign`: customers in the campaign (100000)
   --pgbench PATH       the pgbench binary (pgbench)
   --set NAME=VALUE     one more FENQI_* setting for the measured fenqi (repeatable),
                        e.g. --set FENQI_SESSION_CACHE_SECONDS=0
@@ -133,6 +139,7 @@ enum Mode {
     Idle,
     Callbacks,
     Cob,
+    Campaign,
 }
 
 struct Options {
@@ -159,6 +166,8 @@ struct Options {
     cob_small_plans: usize,
     /// `cob`: plans held in the second scaling run.
     cob_large_plans: usize,
+    /// `campaign`: customers in the campaign's segment.
+    members: usize,
     pgbench: String,
     /// Extra `FENQI_*` settings for the measured processes (`--set`), for A/B runs.
     settings: Vec<(String, String)>,
@@ -185,6 +194,7 @@ fn parse_options(args: &[String]) -> Result<Option<Options>> {
         cob_due: 10_000,
         cob_small_plans: 20_000,
         cob_large_plans: 200_000,
+        members: 100_000,
         pgbench: "pgbench".into(),
         settings: Vec::new(),
     };
@@ -225,6 +235,7 @@ fn parse_options(args: &[String]) -> Result<Option<Options>> {
             "--cob-large-plans" => {
                 options.cob_large_plans = number(flag, &value()?, 1, 10_000_000)?;
             }
+            "--members" => options.members = number(flag, &value()?, 1, 10_000_000)?,
             "--pgbench" => options.pgbench = value()?,
             "--set" => {
                 let setting = value()?;
@@ -244,9 +255,10 @@ fn parse_options(args: &[String]) -> Result<Option<Options>> {
                     "idle" => Mode::Idle,
                     "callbacks" => Mode::Callbacks,
                     "cob" => Mode::Cob,
+                    "campaign" => Mode::Campaign,
                     other => {
                         return fail(format!(
-                            "unknown mode '{other}'; the modes are all, reads, calculator, idle, callbacks, cob"
+                            "unknown mode '{other}'; the modes are all, reads, calculator, idle, callbacks, cob, campaign"
                         ));
                     }
                 }
@@ -323,6 +335,7 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 /// What every `fenqi` process of this run shares: the database, the queue and the keys.
+#[derive(Clone)]
 struct Env {
     fenqi: PathBuf,
     dir: PathBuf,
@@ -1206,6 +1219,9 @@ async fn run_modes(ctx: &Ctx, report: &mut Report) -> Result<()> {
     if mode == Mode::Cob {
         cob::cob(ctx, report).await?;
     }
+    if mode == Mode::Campaign {
+        campaign::campaign(ctx, report).await?;
+    }
     Ok(())
 }
 
@@ -1456,6 +1472,8 @@ fn print_report(ctx: &Ctx, report: &Report) {
             "{} events + {} duplicates, {} in flight; pgbench -T {}",
             o.events, o.duplicates, o.in_flight, o.duration
         )
+    } else if o.mode == Mode::Campaign {
+        format!("{} members, {} worker(s)", o.members, o.workers)
     } else if o.mode == Mode::Cob {
         format!(
             "{} due, {} worker(s); scaling {} due among {} and {} plans; pgbench -c {} -T {}",

@@ -91,14 +91,14 @@ fn now_millis() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-async fn connect(url: &str) -> Result<DatabaseConnection> {
+pub(super) async fn connect(url: &str) -> Result<DatabaseConnection> {
     tokio::time::timeout(Duration::from_secs(10), Database::connect(url))
         .await
         .map_err(|_| BenchError("connecting to a bench database: no answer in 10 s".into()))?
         .context("connecting to a bench database")
 }
 
-async fn query_one(db: &DatabaseConnection, sql: &str) -> Result<QueryResult> {
+pub(super) async fn query_one(db: &DatabaseConnection, sql: &str) -> Result<QueryResult> {
     db.query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
         .await
         .context(format!("running `{}`", super::short(sql)))?
