@@ -12,6 +12,11 @@ use adapters::broadcast::{Broadcast, BroadcastEvent};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+/// The topic of plans (`planUpdated`).
+pub const PLANS: &str = "plan:";
+/// The topic of campaigns (`campaignProgress`).
+pub const CAMPAIGNS: &str = "campaign:";
+
 /// This process's side of one topic.
 #[derive(Debug)]
 pub struct Topic {

@@ -14,7 +14,7 @@ mod pay;
 mod reads;
 mod reminders;
 mod store;
-pub(crate) mod updates;
+mod updates;
 pub mod versions;
 
 pub use cob::CloseOfBusiness;

@@ -104,10 +104,8 @@ impl Domain {
             decoy_hash: OnceCell::new(),
             platforms: crate::platforms::PlatformDirectory::default(),
             plan_channel,
-            plan_updates: crate::fleet_topic::Topic::new(crate::repayment::updates::PREFIX),
-            campaign_updates: crate::fleet_topic::Topic::new(
-                crate::aftercare::campaign_updates::PREFIX,
-            ),
+            plan_updates: crate::fleet_topic::Topic::new(crate::fleet_topic::PLANS),
+            campaign_updates: crate::fleet_topic::Topic::new(crate::fleet_topic::CAMPAIGNS),
             notifiers,
         }
     }

@@ -17,8 +17,6 @@ use crate::auth::{Caller, Permission};
 use crate::error::DomainResult;
 use crate::service::Domain;
 
-/// The prefix of campaign messages on the fleet channel.
-pub(crate) const PREFIX: &str = "campaign:";
 /// The least time between two reads for one subscriber.
 const MIN_INTERVAL: Duration = Duration::from_millis(250);
 

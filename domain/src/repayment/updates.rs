@@ -16,9 +16,6 @@ use crate::auth::Caller;
 use crate::error::DomainResult;
 use crate::service::Domain;
 
-/// The prefix of plan messages on the fleet channel.
-pub(crate) const PREFIX: &str = "plan:";
-
 impl Domain {
     /// Tells every process that `plan_id` changed (after the change committed).
     pub(crate) async fn plan_changed(&self, plan_id: Uuid) {
