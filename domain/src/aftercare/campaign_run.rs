@@ -35,12 +35,14 @@ use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::negotiation::contacts::customer_quiet;
 use crate::notices::Message;
-use crate::notices::outbox::{self, Notice};
+use crate::notices::outbox::{self, Addressee, Notice};
 use crate::notices::window::{ContactWindow, QuietHours};
 use crate::service::Domain;
 
-/// Members acted on per transaction: a pause is seen before the next chunk.
-const CHUNK: u64 = 100;
+/// Members acted on per transaction: a pause is seen before the next chunk (a chunk
+/// takes well under a second), and fewer, larger chunks cost fewer round trips (the
+/// batch's lock, the status, the commit) per member.
+const CHUNK: u64 = 250;
 
 /// What one batch job did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,7 +189,10 @@ impl Domain {
                     .col_expr(campaign_member::Column::Status, Expr::value(status))
                     .col_expr(campaign_member::Column::Reason, Expr::value(why))
                     .col_expr(campaign_member::Column::ProcessedAt, Expr::value(at))
+                    // The batch too: the planner then walks the batch's few hundred
+                    // rows, not every member still queued (a second a chunk at 100,000).
                     .filter(campaign_member::Column::CampaignId.eq(campaign_id))
+                    .filter(campaign_member::Column::Batch.eq(batch))
                     .filter(campaign_member::Column::CustomerId.is_in(ids))
                     .filter(campaign_member::Column::Status.eq(member::QUEUED))
                     .exec(&txn)
@@ -327,7 +332,12 @@ impl Domain {
                         once: Some(format!("campaign:{}:{c}", row.id)),
                     })
                     .collect();
-                outbox::write(txn, now, &notices).await?;
+                // The chunk's customers were read above: the outbox need not read them.
+                let addressees: HashMap<Uuid, Addressee> = people
+                    .iter()
+                    .map(|(id, (c, p))| (*id, Addressee::of(c, p.as_ref())))
+                    .collect();
+                outbox::write_to(txn, now, &notices, &addressees).await?;
             }
         }
         Ok(outcomes)

@@ -34,6 +34,34 @@ pub(crate) struct Notice {
     pub once: Option<String>,
 }
 
+/// How one customer is written to: their language, whether they gave an e-mail address,
+/// and the channels they chose (none chosen: text messages).
+#[derive(Debug, Clone)]
+pub(crate) struct Addressee {
+    language: Language,
+    has_email: bool,
+    channels: Vec<Channel>,
+}
+
+impl Addressee {
+    /// From the customer's row and preferences, for callers that read them already (a
+    /// campaign's chunk), so the outbox does not read them twice.
+    pub(crate) fn of(person: &customer::Model, prefs: Option<&customer_preference::Model>) -> Self {
+        Self {
+            language: Language::of(&person.preferred_language),
+            has_email: person.email.is_some(),
+            channels: prefs
+                .map(|p| {
+                    p.channels
+                        .split(',')
+                        .filter_map(|c| Channel::parse(c.trim()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// Writes `notices` in `db` (a transaction): one copy to the in-app inbox, ready to read,
 /// and one per text or e-mail channel the customer chose, waiting for the sender. A
 /// signing code goes to one channel only, the customer's first. Returns the rows written.
@@ -48,8 +76,7 @@ pub(crate) async fn write<C: ConnectionTrait>(
     let mut ids: Vec<Uuid> = notices.iter().map(|n| n.customer_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut languages: HashMap<Uuid, (Language, bool)> = HashMap::new();
-    let mut channels: HashMap<Uuid, Vec<Channel>> = HashMap::new();
+    let mut addressees: HashMap<Uuid, Addressee> = HashMap::new();
     for chunk in ids.chunks(CHUNK * 2) {
         // The customer and their preferences in one statement.
         let people = customer::Entity::find()
@@ -58,35 +85,32 @@ pub(crate) async fn write<C: ConnectionTrait>(
             .all(db)
             .await?;
         for (person, prefs) in people {
-            languages.insert(
-                person.id,
-                (
-                    Language::of(&person.preferred_language),
-                    person.email.is_some(),
-                ),
-            );
-            if let Some(p) = prefs {
-                channels.insert(
-                    person.id,
-                    p.channels
-                        .split(',')
-                        .filter_map(|c| Channel::parse(c.trim()))
-                        .collect(),
-                );
-            }
+            addressees.insert(person.id, Addressee::of(&person, prefs.as_ref()));
         }
     }
+    write_to(db, now, notices, &addressees).await
+}
+
+/// Writes `notices` to the `addressees` the caller read (a notice to anyone else is
+/// dropped, as [`write`] drops one to a customer who does not exist).
+pub(crate) async fn write_to<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    notices: &[Notice],
+    addressees: &HashMap<Uuid, Addressee>,
+) -> DomainResult<usize> {
     let at = to_millis(now);
     let mut rows = Vec::new();
     for notice in notices {
-        let Some(&(language, has_email)) = languages.get(&notice.customer_id) else {
+        let Some(to) = addressees.get(&notice.customer_id) else {
             continue;
         };
-        let chosen = channels
-            .get(&notice.customer_id)
-            .filter(|c| !c.is_empty())
-            .cloned()
-            .unwrap_or_else(|| vec![Channel::Sms]);
+        let (language, has_email) = (to.language, to.has_email);
+        let chosen = if to.channels.is_empty() {
+            vec![Channel::Sms]
+        } else {
+            to.channels.clone()
+        };
         let targets: Vec<Channel> = match notice.message {
             Message::SigningCode { .. } => chosen.into_iter().take(1).collect(),
             _ => {
