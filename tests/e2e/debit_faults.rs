@@ -256,9 +256,7 @@ async fn flush_debit_queue(app: &TestApp) -> u64 {
             .expect("redis connection");
         // Every key of the debit queue, as FLUSHALL would: the waiting list, the jobs'
         // data, and the in-flight lists and worker registry. (Deleting only some of them
-        // leaves ids without data in the in-flight lists; apalis-redis hands those back
-        // to the waiting list when a consumer is presumed dead, and its fetch then fails
-        // on them: see docs/repayment.md, "A queue that loses part of its keys".)
+        // is the next test's fault.)
         let keys: Vec<String> = redis::cmd("KEYS")
             .arg(format!("{name}:*"))
             .query_async(&mut conn)
@@ -320,4 +318,74 @@ async fn a_queue_flushed_mid_run_loses_nothing_and_doubles_nothing() {
     );
     // The database still knows every attempt: the sweep queues the waiting ones again.
     sweep_and_check_collected_once(&app, customer, "flush-sweep").await;
+}
+
+/// Redis only (the SQLite queue keeps a job's id and body in one row): the debit queue
+/// loses its jobs' bodies but keeps their ids, and ids with no body at all are pushed
+/// onto it. The queue's fetch fails on such ids; the worker drops them (see
+/// `worker/src/queue_repair.rs`) instead of restarting its debit loop until it stays
+/// down, so the sweep's debits are still collected, once each, and `/ready` stays 200.
+#[tokio::test]
+async fn ids_whose_job_data_is_gone_are_dropped_and_collection_goes_on() {
+    let app = TestApp::spawn().await;
+    let queue = app.platform.queue().settings().clone();
+    if !queue.url.starts_with("redis") {
+        return;
+    }
+    let name = app.platform.queue().queue_name(DEBIT);
+    let customer = plans_due_today(&app).await;
+    let worker =
+        FenqiProcess::start(&app, "work", &[("FENQI_DEBIT_REQUEUE_MINUTES", "0".into())]).await;
+    app.platform
+        .queue()
+        .push(
+            COB,
+            CloseOfBusinessJob {
+                run_key: "orphans-1".into(),
+            },
+        )
+        .await
+        .expect("queued");
+    eventually(
+        Duration::from_secs(60),
+        "some debits have posted",
+        || async { succeeded(&app).await >= 20 },
+    )
+    .await;
+    let client = redis::Client::open(queue.url.as_str()).expect("redis");
+    let mut conn = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis connection");
+    // The bodies go; the waiting list and the consumers' in-flight sets keep their ids.
+    let removed: u64 = redis::cmd("DEL")
+        .arg(format!("{name}:data"))
+        .query_async(&mut conn)
+        .await
+        .expect("DEL");
+    assert_eq!(
+        removed, 1,
+        "no job bodies to delete: the queue's layout changed"
+    );
+    let ghosts: Vec<String> = (0..5).map(|i| format!("ghost-{i}")).collect();
+    let _: u64 = redis::cmd("RPUSH")
+        .arg(format!("{name}:active"))
+        .arg(&ghosts)
+        .query_async(&mut conn)
+        .await
+        .expect("RPUSH");
+    sweep_and_check_collected_once(&app, customer, "orphans-sweep").await;
+    let (status, body) = worker.ready().await;
+    assert_eq!(status, 200, "a job loop stayed down: {body}");
+    let waiting: Vec<String> = redis::cmd("LRANGE")
+        .arg(format!("{name}:active"))
+        .arg(0)
+        .arg(-1)
+        .query_async(&mut conn)
+        .await
+        .expect("LRANGE");
+    assert!(
+        !waiting.iter().any(|id| ghosts.contains(id)),
+        "ids without data still wait: {waiting:?}"
+    );
 }

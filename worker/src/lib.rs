@@ -6,6 +6,7 @@ pub mod events;
 pub mod jobs;
 pub mod liveness;
 pub mod queue;
+mod queue_repair;
 pub mod run;
 pub mod schedules;
 

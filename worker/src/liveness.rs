@@ -60,8 +60,9 @@ impl WorkerIdentity {
     }
 }
 
-/// The loop label inside a worker name (`purge_sessions@host:1:ab12#2` → `purge_sessions`).
-fn label_of(worker_name: &str) -> &str {
+/// The loop label inside a worker name (`purge_sessions@host:1:ab12#2` → `purge_sessions`):
+/// the queue's name for a job loop.
+pub(crate) fn label_of(worker_name: &str) -> &str {
     worker_name.split('@').next().unwrap_or(worker_name)
 }
 

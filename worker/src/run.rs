@@ -121,10 +121,18 @@ pub async fn run(
     let identity = WorkerIdentity::for_this_process();
     let on_event = deps.liveness.clone();
     let on_failure = deps.liveness.clone();
+    let mend = deps.queue.clone();
     let mut monitor = Monitor::new()
         .shutdown_timeout(Duration::from_secs(10))
         .on_event(move |worker, event| on_event.on_event(worker, event))
         .should_restart(move |worker, error| {
+            // A fetch that failed on ids whose job data is gone would fail again on
+            // them once they come back: drop them while the loop restarts.
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                let queue = mend.clone();
+                let name = crate::liveness::label_of(worker.name()).to_owned();
+                runtime.spawn(async move { queue.repair_all(&[name]).await });
+            }
             on_failure.on_failure(worker.name(), &error.to_string(), Instant::now())
         });
     monitor = register_job!(
@@ -337,6 +345,15 @@ pub async fn run(
         purge_retained_identities::PurgeRetainedIdentities
     );
 
+    // Ids left without their job data by an earlier loss are dropped before any loop
+    // fetches them.
+    let queues: Vec<String> = deps
+        .liveness
+        .snapshot()
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    deps.queue.repair_all(&queues).await;
     tracing::info!(
         queue = deps.queue.backend_name(),
         worker = identity.as_str(),
