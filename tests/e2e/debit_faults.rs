@@ -321,8 +321,8 @@ async fn a_queue_flushed_mid_run_loses_nothing_and_doubles_nothing() {
 }
 
 /// Redis only (the SQLite queue keeps a job's id and body in one row): the debit queue
-/// loses its jobs' bodies but keeps their ids, and ids with no body at all are pushed
-/// onto it. The queue's fetch fails on such ids; the worker drops them (see
+/// loses its jobs' bodies but keeps their ids, and ids with no body or no metadata are
+/// pushed onto it. The queue's fetch fails on such ids; the worker drops them (see
 /// `worker/src/queue_repair.rs`) instead of restarting its debit loop until it stays
 /// down, so the sweep's debits are still collected, once each, and `/ready` stays 200.
 #[tokio::test]
@@ -367,7 +367,19 @@ async fn ids_whose_job_data_is_gone_are_dropped_and_collection_goes_on() {
         removed, 1,
         "no job bodies to delete: the queue's layout changed"
     );
-    let ghosts: Vec<String> = (0..5).map(|i| format!("ghost-{i}")).collect();
+    let mut ghosts: Vec<String> = (0..5).map(|i| format!("ghost-{i}")).collect();
+    // And ids with a body but no metadata (the attempts apalis keeps per job).
+    for i in 0..2 {
+        let id = format!("ghost-without-meta-{i}");
+        let _: u64 = redis::cmd("HSET")
+            .arg(format!("{name}:data"))
+            .arg(&id)
+            .arg("{}")
+            .query_async(&mut conn)
+            .await
+            .expect("HSET");
+        ghosts.push(id);
+    }
     let _: u64 = redis::cmd("RPUSH")
         .arg(format!("{name}:active"))
         .arg(&ghosts)
