@@ -111,6 +111,15 @@ async fn messages_reach_the_inbox_the_phone_and_the_mailbox_once_and_never_in_qu
     assert_eq!(sent.status, "sent");
     assert_eq!(sent.provider.as_deref(), Some("sms-gateway"));
     assert_eq!(sent.provider_ref.as_deref(), Some("sms-000001"));
+    assert_eq!(
+        (
+            sent.attempts,
+            sent.lease_owner.as_deref(),
+            sent.sent_at.is_some()
+        ),
+        (1, None, true),
+        "recorded as sent once, its claim released"
+    );
 
     // The customer adds e-mail, and quiet hours at lunch.
     let id = active.customer_id.to_string();

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -134,10 +134,22 @@ impl Domain {
         // Messages held for their window are put back in groups, one statement per
         // opening time (a close of business writes thousands before 08:00).
         let mut waiting: HashMap<i64, Vec<Uuid>> = HashMap::new();
+        // Messages sent are recorded in groups too, one statement per provider and
+        // chunk, each reference chosen by id (a campaign sends 100,000 at once).
+        let mut sent: HashMap<String, Vec<(Uuid, String)>> = HashMap::new();
         for (m, outcome) in outcomes {
             if let Outcome::Wait(until) = outcome {
                 run.deferred += 1;
                 waiting.entry(to_millis(until)).or_default().push(m.id);
+                continue;
+            }
+            if let Outcome::Sent {
+                provider,
+                reference,
+            } = outcome
+            {
+                run.sent += 1;
+                sent.entry(provider).or_default().push((m.id, reference));
                 continue;
             }
             let update = outbox_message::Entity::update_many()
@@ -156,25 +168,7 @@ impl Domain {
                 .filter(outbox_message::Column::Id.eq(m.id))
                 .filter(outbox_message::Column::LeaseOwner.eq(owner.as_str()));
             let update = match outcome {
-                Outcome::Sent {
-                    provider,
-                    reference,
-                } => {
-                    run.sent += 1;
-                    update
-                        .col_expr(
-                            outbox_message::Column::Status,
-                            Expr::value(OutboxStatus::Sent.as_str()),
-                        )
-                        .col_expr(outbox_message::Column::Provider, Expr::value(provider))
-                        .col_expr(outbox_message::Column::ProviderRef, Expr::value(reference))
-                        .col_expr(outbox_message::Column::SentAt, Expr::value(at))
-                        .col_expr(
-                            outbox_message::Column::LastError,
-                            Expr::value(Option::<String>::None),
-                        )
-                }
-                Outcome::Wait(_) => continue,
+                Outcome::Sent { .. } | Outcome::Wait(_) => continue,
                 Outcome::Retry { error, at: next } => {
                     run.retrying += 1;
                     update
@@ -196,6 +190,52 @@ impl Domain {
                 }
             };
             update.exec(self.db()).await?;
+        }
+        for (provider, messages) in sent {
+            for chunk in messages.chunks(200) {
+                let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
+                let mut reference = CaseStatement::new();
+                for (id, r) in chunk {
+                    reference = reference.case(
+                        Expr::col(outbox_message::Column::Id).eq(*id),
+                        Expr::value(r.clone()),
+                    );
+                }
+                outbox_message::Entity::update_many()
+                    .col_expr(
+                        outbox_message::Column::LeaseUntil,
+                        Expr::value(Option::<i64>::None),
+                    )
+                    .col_expr(
+                        outbox_message::Column::LeaseOwner,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .col_expr(
+                        outbox_message::Column::Attempts,
+                        Expr::col(outbox_message::Column::Attempts).add(1),
+                    )
+                    .col_expr(
+                        outbox_message::Column::Status,
+                        Expr::value(OutboxStatus::Sent.as_str()),
+                    )
+                    .col_expr(
+                        outbox_message::Column::Provider,
+                        Expr::value(provider.clone()),
+                    )
+                    .col_expr(
+                        outbox_message::Column::ProviderRef,
+                        Into::<Expr>::into(reference.finally(Expr::value(Option::<String>::None))),
+                    )
+                    .col_expr(outbox_message::Column::SentAt, Expr::value(at))
+                    .col_expr(
+                        outbox_message::Column::LastError,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .filter(outbox_message::Column::Id.is_in(ids))
+                    .filter(outbox_message::Column::LeaseOwner.eq(owner.as_str()))
+                    .exec(self.db())
+                    .await?;
+            }
         }
         for (until, ids) in waiting {
             for chunk in ids.chunks(500) {
