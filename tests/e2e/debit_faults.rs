@@ -284,18 +284,18 @@ async fn flush_debit_queue(app: &TestApp) -> u64 {
     }
 }
 
-#[tokio::test]
-async fn a_queue_flushed_mid_run_loses_nothing_and_doubles_nothing() {
-    let app = TestApp::spawn().await;
-    let customer = plans_due_today(&app).await;
-    let _worker =
-        FenqiProcess::start(&app, "work", &[("FENQI_DEBIT_REQUEUE_MINUTES", "0".into())]).await;
+/// The plans due today, a real `fenqi work` (debits re-queued at once by the sweep) and a
+/// close of business `run_key` under way: some debits posted, not all.
+async fn debits_under_way(app: &TestApp, run_key: &str) -> (Uuid, FenqiProcess) {
+    let customer = plans_due_today(app).await;
+    let worker =
+        FenqiProcess::start(app, "work", &[("FENQI_DEBIT_REQUEUE_MINUTES", "0".into())]).await;
     app.platform
         .queue()
         .push(
             COB,
             CloseOfBusinessJob {
-                run_key: "flush-1".into(),
+                run_key: run_key.into(),
             },
         )
         .await
@@ -303,9 +303,16 @@ async fn a_queue_flushed_mid_run_loses_nothing_and_doubles_nothing() {
     eventually(
         Duration::from_secs(60),
         "some debits have posted",
-        || async { succeeded(&app).await >= 20 },
+        || async { succeeded(app).await >= 20 },
     )
     .await;
+    (customer, worker)
+}
+
+#[tokio::test]
+async fn a_queue_flushed_mid_run_loses_nothing_and_doubles_nothing() {
+    let app = TestApp::spawn().await;
+    let (customer, _worker) = debits_under_way(&app, "flush-1").await;
     let removed = flush_debit_queue(&app).await;
     assert!(
         removed > 0,
@@ -333,25 +340,7 @@ async fn ids_whose_job_data_is_gone_are_dropped_and_collection_goes_on() {
         return;
     }
     let name = app.platform.queue().queue_name(DEBIT);
-    let customer = plans_due_today(&app).await;
-    let worker =
-        FenqiProcess::start(&app, "work", &[("FENQI_DEBIT_REQUEUE_MINUTES", "0".into())]).await;
-    app.platform
-        .queue()
-        .push(
-            COB,
-            CloseOfBusinessJob {
-                run_key: "orphans-1".into(),
-            },
-        )
-        .await
-        .expect("queued");
-    eventually(
-        Duration::from_secs(60),
-        "some debits have posted",
-        || async { succeeded(&app).await >= 20 },
-    )
-    .await;
+    let (customer, worker) = debits_under_way(&app, "orphans-1").await;
     let client = redis::Client::open(queue.url.as_str()).expect("redis");
     let mut conn = client
         .get_multiplexed_async_connection()
