@@ -49,6 +49,9 @@ pub struct Settings {
     pub database_url: String,
     /// `FENQI_DB_MAX_CONNECTIONS` (default 10).
     pub db_max_connections: u32,
+    /// `FENQI_DEBIT_GROUP_SIZE` (default 50): debits on the bank's own ledger posted in
+    /// one transaction at most (1 posts each in its own).
+    pub debit_group_size: usize,
     /// `FENQI_QUEUE_URL`: `sqlite://fenqi-queue.db?mode=rwc` (default) or `redis://…`.
     pub queue_url: String,
     /// `FENQI_QUEUE_NAMESPACE` (default `fenqi`): prefix of queue names.
@@ -125,6 +128,7 @@ impl std::fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("database_url", &without_password(&self.database_url))
             .field("db_max_connections", &self.db_max_connections)
+            .field("debit_group_size", &self.debit_group_size)
             .field("queue_url", &without_password(&self.queue_url))
             .field("queue_namespace", &self.queue_namespace)
             .field("queue_poll_interval", &self.queue_poll_interval)
@@ -451,6 +455,7 @@ impl Settings {
         Ok(Self {
             database_url,
             db_max_connections: number("FENQI_DB_MAX_CONNECTIONS", 10, 1, 1000)? as u32,
+            debit_group_size: number("FENQI_DEBIT_GROUP_SIZE", 50, 1, 500)? as usize,
             queue_url,
             queue_namespace,
             queue_poll_interval: Duration::from_millis(number(

@@ -350,6 +350,7 @@ impl Platform {
             schedules,
             liveness: self.liveness.clone(),
             job_concurrency: self.settings.db_max_connections as usize,
+            debit_group_size: self.settings.debit_group_size,
         };
         self.liveness.expect_loops();
         Ok(tokio::spawn(async move {

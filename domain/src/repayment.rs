@@ -7,6 +7,7 @@
 
 mod cob;
 mod debit;
+mod debit_group;
 mod demo_clock;
 mod early;
 pub mod engine;

@@ -32,6 +32,7 @@ pub mod ledger_account;
 pub mod ledger_entry;
 pub mod ledger_posting;
 pub mod login_throttle;
+pub mod many_rows;
 pub mod outbox_message;
 pub mod payment_request;
 pub mod plan_entry;

@@ -21,24 +21,36 @@ use crate::helpers::TestApp;
 use crate::processes::{FenqiProcess, eventually};
 
 const PLANS: usize = 200;
-const INSTALLMENT: i64 = 10_000;
+pub(crate) const INSTALLMENT: i64 = 10_000;
 
 /// `PLANS` plans of one customer on the bank's ledger, each with one installment due
 /// today (the workers' real business day), and the money for all of them in the account.
 async fn plans_due_today(app: &TestApp) -> Uuid {
-    let (_, customer) = crate::customers::onboarded_customer(app, "13800004031").await;
-    let customer = Uuid::parse_str(&customer).expect("id");
     let today = Utc::now()
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive();
+    plans_due_on(app, "13800004031", PLANS, PLANS as i64 * INSTALLMENT, today).await
+}
+
+/// `plans` plans of a new customer (`mobile`) on the bank's ledger, each with one
+/// installment of [`INSTALLMENT`] due on `today`, and `deposit_fen` in their account.
+pub(crate) async fn plans_due_on(
+    app: &TestApp,
+    mobile: &str,
+    plans: usize,
+    deposit_fen: i64,
+    today: chrono::NaiveDate,
+) -> Uuid {
+    let (_, customer) = crate::customers::onboarded_customer(app, mobile).await;
+    let customer = Uuid::parse_str(&customer).expect("id");
     let terms = serde_json::to_string(&PlanTerms::default()).expect("terms");
     let clock = app.clock.clone();
     let ledger = InternalPlatform::new(app.db().clone(), Arc::new(move || clock.now()));
-    let mut plans = Vec::new();
+    let mut rows = Vec::new();
     let mut entries = Vec::new();
-    for _ in 0..PLANS {
+    for _ in 0..plans {
         let plan = Uuid::now_v7();
-        plans.push(installment_plan::ActiveModel {
+        rows.push(installment_plan::ActiveModel {
             id: Set(plan),
             customer_id: Set(customer),
             status: Set("active".into()),
@@ -78,7 +90,7 @@ async fn plans_due_today(app: &TestApp) -> Uuid {
             settled_on: Set(None),
         });
     }
-    for chunk in plans.chunks(100) {
+    for chunk in rows.chunks(100) {
         installment_plan::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(app.db())
             .await
@@ -90,10 +102,12 @@ async fn plans_due_today(app: &TestApp) -> Uuid {
             .await
             .expect("entries");
     }
-    ledger
-        .deposit("salary", customer, PLANS as i64 * INSTALLMENT)
-        .await
-        .expect("deposit");
+    if deposit_fen > 0 {
+        ledger
+            .deposit(&format!("salary:{customer}"), customer, deposit_fen)
+            .await
+            .expect("deposit");
+    }
     customer
 }
 

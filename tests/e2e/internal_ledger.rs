@@ -46,7 +46,7 @@ pub(crate) async fn collections_balance(app: &TestApp) -> i64 {
 
 /// Every account's balance is the sum of its postings, every entry's postings sum to
 /// zero, and no deposit account is below zero.
-async fn assert_balanced(app: &TestApp) {
+pub(crate) async fn assert_balanced(app: &TestApp) {
     let postings = ledger_posting::Entity::find()
         .all(app.db())
         .await

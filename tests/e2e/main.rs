@@ -18,6 +18,7 @@ mod customers;
 mod dashboard;
 mod data_rights;
 mod debit_faults;
+mod debit_groups;
 mod demo;
 mod follow_ups;
 mod graphiql;

@@ -20,6 +20,7 @@ use apalis::prelude::BoxDynError;
 use domain::jobs::RunOutcome;
 use domain::{Domain, DomainResult};
 
+use crate::debit_groups::DebitGroups;
 use crate::events::{JobEvent, JobOutcome, JobReporter};
 use crate::queue::JobQueue;
 
@@ -32,6 +33,8 @@ pub struct JobContext {
     pub reporter: JobReporter,
     /// The queue, for schedules that enqueue work.
     pub queue: JobQueue,
+    /// Where debit jobs are grouped into shared transactions.
+    pub debits: DebitGroups,
 }
 
 /// A job that a schedule enqueues, keyed by the tick's time.

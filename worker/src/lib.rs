@@ -2,6 +2,7 @@
 //! embedded default, apalis-redis in production). Each handler is a thin call into a
 //! domain use case; the database, not the queue, decides whether work is already done.
 
+pub mod debit_groups;
 pub mod events;
 pub mod jobs;
 pub mod liveness;

@@ -12,6 +12,7 @@ use domain::Domain;
 use domain::ops::Metrics;
 use tokio::sync::broadcast;
 
+use crate::debit_groups::{DebitGroups, GROUPS_AT_ONCE};
 use crate::events::{JobEvent, JobReporter};
 use crate::jobs::{
     JobContext, campaigns, close_of_business, debit, deliver_messages, escalate_tickets,
@@ -48,6 +49,9 @@ pub struct WorkerDeps {
     /// burst waits in the queue, where it is durable, and a job holds at most one
     /// connection at a time, so none waits long for one.
     pub job_concurrency: usize,
+    /// Debits posted in one transaction at most (`FENQI_DEBIT_GROUP_SIZE`). The debit
+    /// queue runs enough jobs at once to fill every group and gather the next ones.
+    pub debit_group_size: usize,
 }
 
 /// Registers a queue worker for a job kind on whichever backend is configured.
@@ -55,9 +59,21 @@ pub struct WorkerDeps {
 /// every queue.
 macro_rules! register_job {
     ($monitor:expr, $deps:expr, $ctx:expr, $identity:expr, $kind:expr, $job:ty, $handler:path) => {{
+        register_job!(
+            $monitor,
+            $deps,
+            $ctx,
+            $identity,
+            $kind,
+            $job,
+            $handler,
+            $deps.job_concurrency
+        )
+    }};
+    ($monitor:expr, $deps:expr, $ctx:expr, $identity:expr, $kind:expr, $job:ty, $handler:path, $concurrency:expr) => {{
         let name = $deps.queue.queue_name($kind);
         let poll = $deps.queue.settings().poll_interval;
-        let concurrency = $deps.job_concurrency.max(1);
+        let concurrency = ($concurrency).max(1);
         let ctx = $ctx.clone();
         let identity = $identity.clone();
         $deps.liveness.register(&name);
@@ -117,6 +133,7 @@ pub async fn run(
         domain: deps.domain.clone(),
         reporter: JobReporter::new(deps.metrics.clone(), deps.events.clone()),
         queue: deps.queue.clone(),
+        debits: DebitGroups::start(deps.domain.clone(), deps.debit_group_size),
     };
     let identity = WorkerIdentity::for_this_process();
     let on_event = deps.liveness.clone();
@@ -217,7 +234,8 @@ pub async fn run(
         identity,
         debit::KIND,
         debit::DebitJob,
-        debit::handle
+        debit::handle,
+        deps.debit_group_size.max(1) * (GROUPS_AT_ONCE + 1)
     );
     monitor = register_schedule!(
         monitor,

@@ -30,6 +30,10 @@ use entities::ledger_account::{self, LedgerAccountKind};
 use entities::ledger_entry::{self, LedgerEntryKind, LedgerOutcome};
 use entities::ledger_posting;
 
+mod group;
+
+pub use group::GroupCollect;
+
 use super::callback::{CallbackError, CallbackEvent, CallbackHeaders};
 use super::messages::{
     OpenPlanRequest, PlanState, PlanStatus, PrepayRequest, PricingTerms, Product, QuoteRequest,

@@ -58,7 +58,7 @@ struct Ending<'a> {
 }
 
 /// The notice of a debit that found too little money, once per attempt.
-fn debit_failed(
+pub(super) fn debit_failed(
     customer_id: Uuid,
     attempt: &debit_attempt::Model,
     period: i32,

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::debit::DebitOutcome;
+use super::debit_group::DEMO_GROUP;
 use crate::audit::{AuditRecord, chain};
 use crate::auth::{Caller, Permission};
 use crate::db::begin_write;
@@ -81,11 +82,13 @@ impl Domain {
             }
             self.move_clock(close)?;
             let closed = self.close_of_business(day).await?;
-            for attempt in closed.attempts {
-                match self.run_debit(attempt).await? {
-                    DebitOutcome::Collected(_) => done.collected += 1,
-                    DebitOutcome::Insufficient(_) => done.insufficient += 1,
-                    _ => done.other += 1,
+            for group in closed.attempts.chunks(DEMO_GROUP) {
+                for outcome in self.run_debits(group).await {
+                    match outcome? {
+                        DebitOutcome::Collected(_) => done.collected += 1,
+                        DebitOutcome::Insufficient(_) => done.insufficient += 1,
+                        _ => done.other += 1,
+                    }
                 }
             }
             // The after-care rules run on the same days (follow-ups due by then).

@@ -1,11 +1,14 @@
 //! Between the stored rows and the engine: an entry row as an [`Installment`], a plan's
 //! terms, and writing back what a payment changed.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
+use entities::many_rows::per_row;
 use entities::plan_payment::{self, PaymentKind};
 use entities::{installment_plan, plan_entry};
 
@@ -178,11 +181,126 @@ pub(super) async fn save_installment<C: ConnectionTrait>(
     Ok(())
 }
 
+/// [`save_installment`] for many entries in two statements (what is paid and accrued,
+/// then the status of those now settled), for a group of debits.
+pub(super) async fn save_installments<C: ConnectionTrait>(
+    db: &C,
+    saved: &[(&plan_entry::Model, &Installment)],
+    today: NaiveDate,
+) -> DomainResult<()> {
+    if saved.is_empty() {
+        return Ok(());
+    }
+    let each = |column: plan_entry::Column, value: fn(&Installment) -> sea_orm::Value| {
+        per_row(
+            plan_entry::Column::Id,
+            column,
+            saved.iter().map(move |(row, after)| (row.id, value(after))),
+        )
+    };
+    plan_entry::Entity::update_many()
+        .col_expr(
+            plan_entry::Column::PaidPenaltyFen,
+            each(plan_entry::Column::PaidPenaltyFen, |a| {
+                a.paid.penalty.into()
+            }),
+        )
+        .col_expr(
+            plan_entry::Column::PaidInterestFen,
+            each(plan_entry::Column::PaidInterestFen, |a| {
+                a.paid.interest.into()
+            }),
+        )
+        .col_expr(
+            plan_entry::Column::PaidFeeFen,
+            each(plan_entry::Column::PaidFeeFen, |a| a.paid.fee.into()),
+        )
+        .col_expr(
+            plan_entry::Column::PaidPrincipalFen,
+            each(plan_entry::Column::PaidPrincipalFen, |a| {
+                a.paid.principal.into()
+            }),
+        )
+        .col_expr(
+            plan_entry::Column::PenaltyFen,
+            each(plan_entry::Column::PenaltyFen, |a| a.penalty.into()),
+        )
+        .col_expr(
+            plan_entry::Column::PenaltyThrough,
+            each(plan_entry::Column::PenaltyThrough, |a| {
+                a.penalty_through.map(text).into()
+            }),
+        )
+        .filter(plan_entry::Column::Id.is_in(saved.iter().map(|(row, _)| row.id)))
+        .exec(db)
+        .await?;
+    let settled: Vec<Uuid> = saved
+        .iter()
+        .filter(|(_, after)| after.settled())
+        .map(|(row, _)| row.id)
+        .collect();
+    if !settled.is_empty() {
+        plan_entry::Entity::update_many()
+            .col_expr(plan_entry::Column::Status, Expr::value(PAID))
+            .col_expr(plan_entry::Column::SettledOn, Expr::value(text(today)))
+            .col_expr(
+                plan_entry::Column::CollectOn,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                plan_entry::Column::OverdueOn,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(plan_entry::Column::Id.is_in(settled))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Installments paid of all, after a payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Tally {
     pub paid: i64,
     pub total: i64,
+}
+
+/// A plan's delinquency as its entries show it on `today`: since when it is overdue (its
+/// oldest overdue installment's due date), its days past due, and how many are paid.
+struct Delinquency {
+    since: Option<String>,
+    days: i64,
+    tally: Tally,
+}
+
+impl Delinquency {
+    fn of(rows: &[&plan_entry::Model], today: NaiveDate) -> DomainResult<Self> {
+        let since = rows
+            .iter()
+            .filter(|r| r.status == OVERDUE)
+            .map(|r| r.due_date.clone())
+            .min();
+        let days = match &since {
+            Some(since) => (today - date(since)?).num_days(),
+            None => 0,
+        };
+        Ok(Self {
+            since,
+            days,
+            tally: Tally {
+                paid: rows.iter().filter(|r| r.status == PAID).count() as i64,
+                total: rows.len() as i64,
+            },
+        })
+    }
+
+    fn all_paid(&self) -> bool {
+        self.tally.paid == self.tally.total
+    }
+
+    fn days_stored(&self) -> i32 {
+        i32::try_from(self.days).unwrap_or(i32::MAX)
+    }
 }
 
 /// Sets a plan's delinquency from its entries on `today` (after a payment changed them):
@@ -195,42 +313,101 @@ pub(super) async fn refresh_plan<C: ConnectionTrait>(
     now_millis: i64,
 ) -> DomainResult<Tally> {
     let rows = entries(db, plan_id).await?;
-    let oldest_overdue = rows
-        .iter()
-        .filter(|r| r.status == OVERDUE)
-        .map(|r| r.due_date.clone())
-        .min();
-    let days = match &oldest_overdue {
-        Some(since) => (today - date(since)?).num_days(),
-        None => 0,
-    };
-    let all_paid = rows.iter().all(|r| r.status == PAID);
-    let tally = Tally {
-        paid: rows.iter().filter(|r| r.status == PAID).count() as i64,
-        total: rows.len() as i64,
-    };
+    let d = Delinquency::of(&rows.iter().collect::<Vec<_>>(), today)?;
     let mut update = installment_plan::Entity::update_many()
         .col_expr(
             installment_plan::Column::DelinquentSince,
-            Expr::value(oldest_overdue.clone()),
+            Expr::value(d.since.clone()),
         )
         .col_expr(
             installment_plan::Column::DaysPastDue,
-            Expr::value(i32::try_from(days).unwrap_or(i32::MAX)),
+            Expr::value(d.days_stored()),
         )
         .col_expr(
             installment_plan::Column::Bucket,
-            Expr::value(Bucket::of(days).as_str()),
+            Expr::value(Bucket::of(d.days).as_str()),
         )
         .filter(installment_plan::Column::Id.eq(plan_id));
-    if all_paid {
+    if d.all_paid() {
         update = update
             .col_expr(installment_plan::Column::Status, Expr::value(CLOSED_PLAN))
             .col_expr(installment_plan::Column::ClosedAt, Expr::value(now_millis))
             .filter(installment_plan::Column::Status.eq(ACTIVE_PLAN));
     }
     update.exec(db).await?;
-    Ok(tally)
+    Ok(d.tally)
+}
+
+/// [`refresh_plan`] for many plans in three statements (their entries, their
+/// delinquency, and the closing of those now paid in full): a group of debits posts to
+/// dozens of plans at once. Returns how many are paid, by plan.
+pub(super) async fn refresh_plans<C: ConnectionTrait>(
+    db: &C,
+    plan_ids: &[Uuid],
+    today: NaiveDate,
+    now_millis: i64,
+) -> DomainResult<HashMap<Uuid, Tally>> {
+    if plan_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = plan_entry::Entity::find()
+        .filter(plan_entry::Column::PlanId.is_in(plan_ids.iter().copied()))
+        .all(db)
+        .await?;
+    let mut by_plan: HashMap<Uuid, Vec<&plan_entry::Model>> = HashMap::new();
+    for row in &rows {
+        by_plan.entry(row.plan_id).or_default().push(row);
+    }
+    let mut found = Vec::with_capacity(by_plan.len());
+    for (plan_id, rows) in &by_plan {
+        found.push((*plan_id, Delinquency::of(rows, today)?));
+    }
+    let ids: Vec<Uuid> = found.iter().map(|(id, _)| *id).collect();
+    installment_plan::Entity::update_many()
+        .col_expr(
+            installment_plan::Column::DelinquentSince,
+            per_row(
+                installment_plan::Column::Id,
+                installment_plan::Column::DelinquentSince,
+                found.iter().map(|(id, d)| (*id, d.since.clone())),
+            ),
+        )
+        .col_expr(
+            installment_plan::Column::DaysPastDue,
+            per_row(
+                installment_plan::Column::Id,
+                installment_plan::Column::DaysPastDue,
+                found.iter().map(|(id, d)| (*id, d.days_stored())),
+            ),
+        )
+        .col_expr(
+            installment_plan::Column::Bucket,
+            per_row(
+                installment_plan::Column::Id,
+                installment_plan::Column::Bucket,
+                found
+                    .iter()
+                    .map(|(id, d)| (*id, Bucket::of(d.days).as_str())),
+            ),
+        )
+        .filter(installment_plan::Column::Id.is_in(ids))
+        .exec(db)
+        .await?;
+    let paid: Vec<Uuid> = found
+        .iter()
+        .filter(|(_, d)| d.all_paid())
+        .map(|(id, _)| *id)
+        .collect();
+    if !paid.is_empty() {
+        installment_plan::Entity::update_many()
+            .col_expr(installment_plan::Column::Status, Expr::value(CLOSED_PLAN))
+            .col_expr(installment_plan::Column::ClosedAt, Expr::value(now_millis))
+            .filter(installment_plan::Column::Id.is_in(paid))
+            .filter(installment_plan::Column::Status.eq(ACTIVE_PLAN))
+            .exec(db)
+            .await?;
+    }
+    Ok(found.into_iter().map(|(id, d)| (id, d.tally)).collect())
 }
 
 /// Writes the receipt of a payment posted to `plan` under `key`, in the posting's
@@ -243,22 +420,27 @@ pub(super) async fn announce_payment<C: ConnectionTrait>(
     key: &str,
     tally: Tally,
 ) -> DomainResult<()> {
-    outbox::write(
-        db,
-        now,
-        &[Notice {
-            customer_id: plan.customer_id,
-            plan_id: Some(plan.id),
-            message: Message::PaymentReceived {
-                amount_fen,
-                periods_paid: tally.paid,
-                periods_total: tally.total,
-            },
-            once: Some(format!("paid:{key}")),
-        }],
-    )
-    .await?;
+    outbox::write(db, now, &[receipt(plan, amount_fen, key, tally)]).await?;
     Ok(())
+}
+
+/// The receipt of a payment posted to `plan` under `key` (announced once per key).
+pub(super) fn receipt(
+    plan: &installment_plan::Model,
+    amount_fen: i64,
+    key: &str,
+    tally: Tally,
+) -> Notice {
+    Notice {
+        customer_id: plan.customer_id,
+        plan_id: Some(plan.id),
+        message: Message::PaymentReceived {
+            amount_fen,
+            periods_paid: tally.paid,
+            periods_total: tally.total,
+        },
+        once: Some(format!("paid:{key}")),
+    }
 }
 
 /// `now` as stored.

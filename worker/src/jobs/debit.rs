@@ -1,5 +1,6 @@
 //! `DebitJob`: one automatic debit attempt (docs/repayment.md). The attempt's key makes it
-//! idempotent: a second delivery, or a retry after a crash, moves no money twice.
+//! idempotent: a second delivery, or a retry after a crash, moves no money twice. The
+//! debits that run at the same time share a transaction (`crate::debit_groups`).
 
 use std::time::Instant;
 
@@ -41,8 +42,8 @@ pub(crate) async fn queue_all(ctx: &JobContext, attempts: &[Uuid]) -> DomainResu
 pub async fn handle(job: DebitJob, ctx: Data<JobContext>) -> Result<(), BoxDynError> {
     let started = Instant::now();
     let result = ctx
-        .domain
-        .run_debit(job.attempt_id)
+        .debits
+        .run(job.attempt_id)
         .await
         .map(|outcome| RunOutcome::Done(format!("{outcome:?}")));
     report(&ctx, KIND, job.attempt_id.to_string(), started, result)
