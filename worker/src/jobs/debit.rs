@@ -24,17 +24,16 @@ pub struct DebitJob {
 
 /// Queues one job per attempt; answers how many were queued.
 pub(crate) async fn queue_all(ctx: &JobContext, attempts: &[Uuid]) -> DomainResult<usize> {
-    for attempt_id in attempts {
-        ctx.queue
-            .push(
-                KIND,
-                DebitJob {
-                    attempt_id: *attempt_id,
-                },
-            )
-            .await
-            .map_err(|e| domain::DomainError::Unavailable(e.to_string()))?;
-    }
+    let jobs: Vec<DebitJob> = attempts
+        .iter()
+        .map(|attempt_id| DebitJob {
+            attempt_id: *attempt_id,
+        })
+        .collect();
+    ctx.queue
+        .push_many(KIND, jobs)
+        .await
+        .map_err(|e| domain::DomainError::Unavailable(e.to_string()))?;
     Ok(attempts.len())
 }
 
