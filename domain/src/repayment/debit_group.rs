@@ -246,8 +246,11 @@ impl Domain {
             .values()
             .filter(|c| queued.contains(&c.attempt.id))
             .collect();
+        // Locked too: what the group writes back is reckoned on these rows.
         let entries: HashMap<Uuid, plan_entry::Model> = plan_entry::Entity::find()
             .filter(plan_entry::Column::Id.is_in(taken.iter().map(|c| c.attempt.entry_id)))
+            .order_by_asc(plan_entry::Column::Id)
+            .lock_exclusive()
             .all(txn)
             .await?
             .into_iter()
