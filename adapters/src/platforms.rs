@@ -25,7 +25,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub use breaker::{BreakerSettings, BreakerState, CircuitBreaker};
 pub use callback::{CallbackError, CallbackEvent, CallbackHeaders, EventKind, PaymentReport};
 pub use http::{HttpPlatform, HttpPlatformConfig};
-pub use internal::{GroupCollect, InternalPlatform};
+pub use internal::{BankCredits, GroupCollect, GroupCollected, InternalPlatform};
 pub use messages::{
     CollectOutcome, CollectRequest, GradePricing, LateChargeTerms, MovementStatus, OpenPlanRequest,
     PlanFrequency, PlanMethod, PlanState, PlanStatus, PrepayRequest, PrepaymentTerms, PricingTerms,

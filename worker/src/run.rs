@@ -12,7 +12,7 @@ use domain::Domain;
 use domain::ops::Metrics;
 use tokio::sync::broadcast;
 
-use crate::debit_groups::{DebitGroups, GROUPS_AT_ONCE};
+use crate::debit_groups::DebitGroups;
 use crate::events::{JobEvent, JobReporter};
 use crate::jobs::{
     JobContext, campaigns, close_of_business, debit, deliver_messages, escalate_tickets,
@@ -235,7 +235,7 @@ pub async fn run(
         debit::KIND,
         debit::DebitJob,
         debit::handle,
-        deps.debit_group_size.max(1) * (GROUPS_AT_ONCE + 1)
+        DebitGroups::concurrency(deps.debit_group_size, deps.job_concurrency)
     );
     monitor = register_schedule!(
         monitor,

@@ -32,7 +32,7 @@ use entities::ledger_posting;
 
 mod group;
 
-pub use group::GroupCollect;
+pub use group::{BankCredits, GroupCollect, GroupCollected};
 
 use super::callback::{CallbackError, CallbackEvent, CallbackHeaders};
 use super::messages::{

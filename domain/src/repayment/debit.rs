@@ -5,8 +5,8 @@
 //! posting moves the attempt out of `QUEUED` in the same transaction that records the
 //! payment, so only one delivery posts.
 
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, LockType};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use adapters::platforms::{
@@ -475,6 +475,37 @@ impl Domain {
         let key = debit_key(entry.id, attempt.attempt);
         let now = store::millis(self.now());
         let txn = begin_write(self.db()).await?;
+        // The attempt first, then its installment, locked in the order a group of debits
+        // locks them (`debit_group.rs`), so the two never wait on each other in a circle;
+        // the installment is reckoned as it is now, not as it was read before.
+        let queued = debit_attempt::Entity::find_by_id(attempt.id)
+            .select_only()
+            .column(debit_attempt::Column::Id)
+            .filter(debit_attempt::Column::Status.eq(DebitStatus::Queued))
+            .lock(LockType::NoKeyUpdate)
+            .into_tuple::<Uuid>()
+            .one(&txn)
+            .await?;
+        if queued.is_none() {
+            txn.rollback().await?;
+            return Ok(Some(DebitOutcome::Skipped(
+                "posted by another delivery".into(),
+            )));
+        }
+        let entry = &plan_entry::Entity::find_by_id(entry.id)
+            .lock(LockType::NoKeyUpdate)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DomainError::Internal("a debit attempt without its entry".into()))?;
+        let mut installment = store::installment(entry)?;
+        installment.accrue(&store::terms(plan), self.business_date());
+        if installment.owed().total() < attempt.amount_fen {
+            // Paid in part since it was read: the next delivery says so and skips it.
+            txn.rollback().await?;
+            return Err(DomainError::Conflict(
+                "the installment was paid in part while its debit started".into(),
+            ));
+        }
         let collected = match InternalPlatform::collect_in(
             &txn,
             &key,

@@ -17,7 +17,7 @@
 use std::collections::{HashMap, HashSet};
 
 use futures::StreamExt;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -59,27 +59,23 @@ struct Member<'a> {
 
 impl Domain {
     /// Runs the debit attempts `attempt_ids` (see the module documentation): those on the
-    /// bank's own ledger in one transaction, the others one by one. Answers each id's
-    /// outcome in the order given; an id given twice is answered once and `Skipped` the
-    /// second time.
+    /// bank's own ledger in one transaction ([`Self::debit_together`]), the others one by
+    /// one. Answers each id's outcome in the order given; an id given twice is answered
+    /// once and `Skipped` the second time.
     pub async fn run_debits(&self, attempt_ids: &[Uuid]) -> Vec<DomainResult<DebitOutcome>> {
-        let mut unique = attempt_ids.to_vec();
-        unique.sort_unstable();
-        unique.dedup();
-        let mut answers: HashMap<Uuid, DomainResult<DebitOutcome>> = HashMap::new();
-        match self.debit_group(&unique).await {
-            Ok(done) => answers.extend(done.into_iter().map(|(id, o)| (id, Ok(o)))),
-            Err(e) => tracing::warn!(
-                error = %e,
-                debits = unique.len(),
-                "a group of debits was rolled back; its debits run one by one"
-            ),
-        }
-        let rest: Vec<Uuid> = unique
+        let mut answers: HashMap<Uuid, DomainResult<DebitOutcome>> = self
+            .debit_together(attempt_ids)
+            .await
+            .into_iter()
+            .map(|(id, o)| (id, Ok(o)))
+            .collect();
+        let mut rest: Vec<Uuid> = attempt_ids
             .iter()
             .filter(|id| !answers.contains_key(id))
             .copied()
             .collect();
+        rest.sort_unstable();
+        rest.dedup();
         let one_by_one: Vec<(Uuid, DomainResult<DebitOutcome>)> = futures::stream::iter(rest)
             .map(|id| async move { (id, self.run_debit(id).await) })
             .buffer_unordered(ONE_BY_ONE)
@@ -94,6 +90,28 @@ impl Domain {
                 })
             })
             .collect()
+    }
+
+    /// Collects and posts, in one transaction, those of `attempt_ids` on the bank's own
+    /// ledger that can go together; answers their outcomes. The others, absent from the
+    /// answer, are for [`Self::run_debit`] one by one: those through a partner, those
+    /// whose plan or installment changed since the attempt, and all of them when the
+    /// group's transaction failed (rolled back whole; logged).
+    pub async fn debit_together(&self, attempt_ids: &[Uuid]) -> HashMap<Uuid, DebitOutcome> {
+        let mut unique = attempt_ids.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        match self.debit_group(&unique).await {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::warn!(
+                    error = %e,
+                    debits = unique.len(),
+                    "a group of debits was rolled back; its debits run one by one"
+                );
+                HashMap::new()
+            }
+        }
     }
 
     /// The group's transaction: answers the outcome of each debit it took (an empty map
@@ -115,7 +133,7 @@ impl Domain {
             .filter(debit_attempt::Column::Id.is_in(candidates.keys().copied()))
             .filter(debit_attempt::Column::Status.eq(DebitStatus::Queued))
             .order_by_asc(debit_attempt::Column::Id)
-            .lock_exclusive()
+            .lock(LockType::NoKeyUpdate)
             .into_tuple::<Uuid>()
             .all(&txn)
             .await?
@@ -162,7 +180,7 @@ impl Domain {
             };
         let mut posted = Vec::new();
         let mut short = Vec::new();
-        for (member, outcome) in members.iter().zip(collected) {
+        for (member, outcome) in members.iter().zip(collected.outcomes) {
             match outcome {
                 // Recorded before (a run of an older version that stopped half way):
                 // one by one, which answers the recorded outcome.
@@ -176,6 +194,8 @@ impl Domain {
         let mut notices = self.post_group(&txn, &posted, today, now).await?;
         notices.extend(self.short_group(&txn, &short, today, now).await?);
         outbox::write(&txn, now, &notices).await?;
+        // The bank's side last: its shards are locked from here to the commit only.
+        collected.credits.apply(&txn).await?;
         txn.commit().await?;
 
         // One update per posting, as one by one (a plan with two installments in the
@@ -250,7 +270,7 @@ impl Domain {
         let entries: HashMap<Uuid, plan_entry::Model> = plan_entry::Entity::find()
             .filter(plan_entry::Column::Id.is_in(taken.iter().map(|c| c.attempt.entry_id)))
             .order_by_asc(plan_entry::Column::Id)
-            .lock_exclusive()
+            .lock(LockType::NoKeyUpdate)
             .all(txn)
             .await?
             .into_iter()
@@ -356,13 +376,26 @@ impl Domain {
         plans.sort_unstable();
         plans.dedup();
         let tallies = store::refresh_plans(txn, &plans, today, at).await?;
-        Ok(posted
-            .iter()
-            .filter_map(|(m, _)| {
-                let tally = tallies.get(&m.plan.id)?;
-                Some(store::receipt(m.plan, m.attempt.amount_fen, &m.key, *tally))
-            })
-            .collect())
+        // Each receipt counts the installments paid as one by one would have: a plan's
+        // later installments in the group, settled after this one, are not yet paid.
+        let mut later_settled: HashMap<Uuid, i64> = HashMap::new();
+        let mut receipts: Vec<Notice> = Vec::with_capacity(posted.len());
+        for ((m, _), a) in posted.iter().zip(&after).rev() {
+            let Some(tally) = tallies.get(&m.plan.id) else {
+                continue;
+            };
+            let later = later_settled.entry(m.plan.id).or_insert(0);
+            let tally = store::Tally {
+                paid: tally.paid - *later,
+                total: tally.total,
+            };
+            if a.settled() {
+                *later += 1;
+            }
+            receipts.push(store::receipt(m.plan, m.attempt.amount_fen, &m.key, tally));
+        }
+        receipts.reverse();
+        Ok(receipts)
     }
 
     /// Records the debits of the group that found too little money: attempts

@@ -421,7 +421,7 @@ impl Domain {
     ) -> DomainResult<PaymentReceipt> {
         let now = self.now();
         let txn = begin_write(self.db()).await?;
-        let rows = store::entries(&txn, plan.id).await?;
+        let rows = store::entries_locked(&txn, plan.id).await?;
         let mut installments = store::accrued(&rows, plan, today)?;
         let (shares, left) = allocate(&mut installments, amount);
         let receipt = PaymentReceipt {

@@ -4,8 +4,10 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::sea_query::{Expr, LockType};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use entities::many_rows::per_row;
@@ -132,6 +134,21 @@ pub(super) async fn entries<C: ConnectionTrait>(
     Ok(plan_entry::Entity::find()
         .filter(plan_entry::Column::PlanId.eq(plan_id))
         .order_by_asc(plan_entry::Column::Period)
+        .all(db)
+        .await?)
+}
+
+/// A plan's entries in period order, locked until the end of `db`'s transaction (on
+/// PostgreSQL; SQLite's write transaction holds the whole database): a payment posted
+/// beside a debit of the same installment writes back amounts reckoned on these rows.
+pub(super) async fn entries_locked<C: ConnectionTrait>(
+    db: &C,
+    plan_id: Uuid,
+) -> DomainResult<Vec<plan_entry::Model>> {
+    Ok(plan_entry::Entity::find()
+        .filter(plan_entry::Column::PlanId.eq(plan_id))
+        .order_by_asc(plan_entry::Column::Period)
+        .lock(LockType::NoKeyUpdate)
         .all(db)
         .await?)
 }

@@ -7,12 +7,16 @@
 //! records it.
 //!
 //! Rows are locked in one order by every group: the customers' deposit accounts by id
-//! first, the bank's shards by id last, just before the commit (as a single collect does),
-//! so two groups never wait on each other in a circle, and a shard stays locked only from
-//! the group's last statements to its commit.
+//! first, the bank's shards by id last, by the caller's final statement just before the
+//! commit ([`BankCredits::apply`]), so two groups never wait on each other in a circle,
+//! and a shard stays locked only from that statement to the commit. The locks are
+//! `FOR NO KEY UPDATE`: the postings' foreign keys take `KEY SHARE` locks on the same
+//! accounts, which a `FOR UPDATE` would wait on (two groups crediting one shard deadlocked
+//! that way).
 
 use std::collections::{HashMap, HashSet};
 
+use sea_orm::sea_query::LockType;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -42,9 +46,66 @@ pub struct GroupCollect<'a> {
 /// The accounts of a group, by code.
 type Accounts = HashMap<String, ledger_account::Model>;
 
+/// What a group's collects owe the bank's collections shards, credited by the caller as
+/// the last statement of its transaction (see the module documentation). Until it is
+/// applied the ledger does not balance: the transaction must not commit without it.
+#[must_use = "the bank's side of the group's collects must be credited before the commit"]
+#[derive(Debug, Default)]
+pub struct BankCredits {
+    /// Fen credited, by shard account.
+    by_account: HashMap<Uuid, i64>,
+    now: i64,
+}
+
+impl BankCredits {
+    /// Credits the shards, locked in id order, in `txn`.
+    pub async fn apply<C: ConnectionTrait>(self, txn: &C) -> Result<(), DbErr> {
+        if self.by_account.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<Uuid> = self.by_account.keys().copied().collect();
+        if txn.get_database_backend() != DbBackend::Sqlite {
+            ledger_account::Entity::find()
+                .select_only()
+                .column(ledger_account::Column::Id)
+                .filter(ledger_account::Column::Id.is_in(ids.clone()))
+                .order_by_asc(ledger_account::Column::Id)
+                .lock(LockType::NoKeyUpdate)
+                .into_tuple::<Uuid>()
+                .all(txn)
+                .await?;
+        }
+        ledger_account::Entity::update_many()
+            .col_expr(
+                ledger_account::Column::BalanceFen,
+                Expr::col(ledger_account::Column::BalanceFen).add(per_row(
+                    ledger_account::Column::Id,
+                    ledger_account::Column::BalanceFen,
+                    self.by_account.iter().map(|(id, fen)| (*id, *fen)),
+                )),
+            )
+            .col_expr(ledger_account::Column::UpdatedAt, Expr::value(self.now))
+            .filter(ledger_account::Column::Id.is_in(ids))
+            .exec(txn)
+            .await?;
+        Ok(())
+    }
+}
+
+/// What [`InternalPlatform::collect_all_in`] did.
+#[derive(Debug)]
+pub struct GroupCollected {
+    /// Per collect, in order: the outcome and the ledger entry's id, or `None` for a key
+    /// recorded before.
+    pub outcomes: Vec<Option<(CollectOutcome, Uuid)>>,
+    /// The bank's side, to credit last.
+    pub credits: BankCredits,
+}
+
 impl InternalPlatform {
     /// Collects each of `collects` inside the caller's `txn`, as
-    /// [`Self::collect_in`] would one after the other, in a few statements for all.
+    /// [`Self::collect_in`] would one after the other, in a few statements for all, but
+    /// for the bank's side, which the caller credits last ([`BankCredits::apply`]).
     /// Answers in the same order: the outcome and the ledger entry's id, or `None` for a
     /// key recorded before (nothing moves for it; the caller asks
     /// [`crate::platforms::InstallmentPlatform::collect`], which answers the recorded
@@ -55,9 +116,12 @@ impl InternalPlatform {
         txn: &C,
         collects: &[GroupCollect<'_>],
         now: i64,
-    ) -> Result<Vec<Option<(CollectOutcome, Uuid)>>, DbErr> {
+    ) -> Result<GroupCollected, DbErr> {
         if collects.is_empty() {
-            return Ok(Vec::new());
+            return Ok(GroupCollected {
+                outcomes: Vec::new(),
+                credits: BankCredits::default(),
+            });
         }
         let keys: Vec<&str> = collects.iter().map(|c| c.key).collect();
         let recorded: HashSet<String> = ledger_entry::Entity::find()
@@ -158,36 +222,13 @@ impl InternalPlatform {
                 .exec_without_returning(txn)
                 .await?;
         }
-        // The bank's side last: its shards, locked in id order, for the last statement
-        // and the commit only.
-        if !credited.is_empty() {
-            let ids: Vec<Uuid> = credited.keys().copied().collect();
-            if txn.get_database_backend() != DbBackend::Sqlite {
-                ledger_account::Entity::find()
-                    .select_only()
-                    .column(ledger_account::Column::Id)
-                    .filter(ledger_account::Column::Id.is_in(ids.clone()))
-                    .order_by_asc(ledger_account::Column::Id)
-                    .lock_exclusive()
-                    .into_tuple::<Uuid>()
-                    .all(txn)
-                    .await?;
-            }
-            ledger_account::Entity::update_many()
-                .col_expr(
-                    ledger_account::Column::BalanceFen,
-                    Expr::col(ledger_account::Column::BalanceFen).add(per_row(
-                        ledger_account::Column::Id,
-                        ledger_account::Column::BalanceFen,
-                        credited.iter().map(|(id, fen)| (*id, *fen)),
-                    )),
-                )
-                .col_expr(ledger_account::Column::UpdatedAt, Expr::value(now))
-                .filter(ledger_account::Column::Id.is_in(ids))
-                .exec(txn)
-                .await?;
-        }
-        Ok(collects.iter().map(|c| outcomes.remove(c.key)).collect())
+        Ok(GroupCollected {
+            outcomes: collects.iter().map(|c| outcomes.remove(c.key)).collect(),
+            credits: BankCredits {
+                by_account: credited,
+                now,
+            },
+        })
     }
 
     /// The deposit accounts of `collects`' customers, by code, locked in id order until
@@ -208,7 +249,7 @@ impl InternalPlatform {
         for account in ledger_account::Entity::find()
             .filter(ledger_account::Column::Code.is_in(wanted.keys().cloned()))
             .order_by_asc(ledger_account::Column::Id)
-            .lock_exclusive()
+            .lock(LockType::NoKeyUpdate)
             .all(txn)
             .await?
         {
