@@ -190,11 +190,15 @@ impl JobQueue {
                     .push_bulk(chunk)
                     .await
                     .map_err(|e| QueueError::Push(e.to_string()))?,
-                Self::Redis { conn, .. } => self
-                    .redis_storage::<T>(conn, &name)
-                    .push_bulk(chunk)
-                    .await
-                    .map_err(|e| QueueError::Push(e.to_string()))?,
+                Self::Redis { conn, .. } => {
+                    self.redis_storage::<T>(conn, &name)
+                        .push_bulk(chunk)
+                        .await
+                        .map_err(|e| QueueError::Push(e.to_string()))?;
+                    // apalis files them as scheduled, and its fetch cannot take more than
+                    // about 8,000 due at once (`queue_repair.rs`): hand them over now.
+                    self.promote_due(&name).await?;
+                }
             }
         }
         Ok(())

@@ -15,6 +15,14 @@
 //! restart or two, not the loop. Nothing of value is lost with it: the job is unreadable
 //! already, and the database, not the queue, holds what must be done (the sweeps queue
 //! it again).
+//!
+//! A second mend: apalis-redis files every pushed job in the scheduled set (due now) and
+//! its fetch moves every due id to the waiting list in one Lua `unpack`, which fails past
+//! about 8,000 ids ("too many results to unpack"): a close of business that queued 10,000
+//! debits between two fetches of the loop, or a loop that was down while they were
+//! queued, made every fetch fail and the loop stay down. [`JobQueue::promote_due`] moves
+//! the due ids a thousand at a time; the bulk push calls it after each chunk, and the
+//! worker at start and on every loop failure.
 
 use apalis_redis::ConnectionManager;
 
@@ -68,7 +76,55 @@ end
 return dropped
 ";
 
+/// Moves the ids of the scheduled set (KEYS[1]) due by ARGV[1] (seconds) to the end of
+/// the waiting list (KEYS[2]), ARGV[2] at a time, and wakes the consumers (the signal
+/// list, KEYS[3]) as a fetch does. Answers how many it moved.
+const PROMOTE: &str = r"
+local moved = 0
+local chunk = tonumber(ARGV[2])
+while true do
+  local due = redis.call('zrangebyscore', KEYS[1], 0, ARGV[1], 'LIMIT', 0, chunk)
+  if #due == 0 then
+    break
+  end
+  redis.call('rpush', KEYS[2], unpack(due))
+  redis.call('zrem', KEYS[1], unpack(due))
+  moved = moved + #due
+end
+if moved > 0 then
+  redis.call('del', KEYS[3])
+  redis.call('lpush', KEYS[3], 1)
+end
+return moved
+";
+
+/// Ids moved per step of [`PROMOTE`], well under Lua's limit.
+const PROMOTE_CHUNK: u64 = 1000;
+
 impl JobQueue {
+    /// Moves the jobs of queue `name` that are due from the scheduled set to the waiting
+    /// list, a thousand at a time (see the module documentation); answers how many. The
+    /// SQLite queue has no such set.
+    pub async fn promote_due(&self, name: &str) -> Result<u64, QueueError> {
+        let Self::Redis { conn, .. } = self else {
+            return Ok(0);
+        };
+        let keys = apalis_redis::Config::default().queue(name);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let mut conn = conn.clone();
+        redis::Script::new(PROMOTE)
+            .key(keys.scheduled_jobs_set())
+            .key(keys.active_jobs_list())
+            .key(keys.signal_list())
+            .arg(now)
+            .arg(PROMOTE_CHUNK)
+            .invoke_async::<u64>(&mut conn)
+            .await
+            .map_err(|e| QueueError::Redis(e.to_string()))
+    }
+
     /// Drops the ids of queue `name` whose job body is gone (see the module
     /// documentation); answers how many. The SQLite queue keeps an id and its body in one
     /// row, so there is nothing to mend there.
@@ -83,6 +139,9 @@ impl JobQueue {
     /// that cannot be mended now is left to the next failure.
     pub async fn repair_all(&self, names: &[String]) {
         for name in names {
+            if let Err(e) = self.promote_due(name).await {
+                tracing::warn!(queue = %name, error = %e, "due jobs could not be moved to the waiting list");
+            }
             match self.repair(name).await {
                 Ok(0) => {}
                 Ok(dropped) => {
