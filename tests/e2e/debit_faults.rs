@@ -404,3 +404,79 @@ async fn ids_whose_job_data_is_gone_are_dropped_and_collection_goes_on() {
         "ids without data still wait: {waiting:?}"
     );
 }
+
+/// Redis only: 10,000 debit jobs left due in apalis's scheduled set (where every push
+/// files them) before the worker fetches, as a close of business that queued them while
+/// the debit loop was down would leave them. apalis's own fetch moves every due id in
+/// one Lua `unpack` and fails past about 8,000; the worker hands them over a thousand at
+/// a time (`worker/src/queue_repair.rs`), so every job runs and the loop stays up.
+#[tokio::test]
+async fn ten_thousand_debits_due_at_once_in_the_queue_all_run() {
+    const JOBS: usize = 10_000;
+    let app = TestApp::spawn().await;
+    let queue = app.platform.queue().settings().clone();
+    if !queue.url.starts_with("redis") {
+        return;
+    }
+    let name = app.platform.queue().queue_name(DEBIT);
+    // Debits of attempts that do not exist: each job runs and finds nothing to do.
+    let jobs: Vec<DebitJob> = (0..JOBS)
+        .map(|_| DebitJob {
+            attempt_id: Uuid::now_v7(),
+        })
+        .collect();
+    app.platform
+        .queue()
+        .push_many(DEBIT, jobs)
+        .await
+        .expect("queued");
+    let client = redis::Client::open(queue.url.as_str()).expect("redis");
+    let mut conn = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis connection");
+    // Back into the scheduled set, due now, as apalis's push files them.
+    let waiting: Vec<String> = redis::cmd("LRANGE")
+        .arg(format!("{name}:active"))
+        .arg(0)
+        .arg(-1)
+        .query_async(&mut conn)
+        .await
+        .expect("LRANGE");
+    assert_eq!(waiting.len(), JOBS, "the queue's layout changed");
+    let now = chrono::Utc::now().timestamp();
+    for chunk in waiting.chunks(1000) {
+        let mut zadd = redis::cmd("ZADD");
+        zadd.arg(format!("{name}:scheduled"));
+        for id in chunk {
+            zadd.arg(now).arg(id);
+        }
+        let _: u64 = zadd.query_async(&mut conn).await.expect("ZADD");
+    }
+    let _: u64 = redis::cmd("DEL")
+        .arg(format!("{name}:active"))
+        .query_async(&mut conn)
+        .await
+        .expect("DEL");
+
+    let worker = FenqiProcess::start(&app, "work", &[]).await;
+    eventually(
+        Duration::from_secs(180),
+        "every debit job has run",
+        || async {
+            worker
+                .counter("fenqi_jobs_total", &[("kind", DEBIT), ("outcome", "done")])
+                .await
+                >= JOBS as u64
+        },
+    )
+    .await;
+    let (status, body) = worker.ready().await;
+    assert_eq!(status, 200, "a job loop stayed down: {body}");
+    let scheduled: u64 = redis::cmd("ZCARD")
+        .arg(format!("{name}:scheduled"))
+        .query_async(&mut conn)
+        .await
+        .expect("ZCARD");
+    assert_eq!(scheduled, 0);
+}
