@@ -164,7 +164,7 @@ async fn two_deliveries_of_the_same_group_at_once_collect_each_installment_once(
 }
 
 #[tokio::test]
-async fn a_group_costs_the_same_statements_for_3_debits_or_30() {
+async fn a_group_costs_about_the_same_statements_for_3_debits_or_30() {
     let app = TestApp::spawn().await;
     let today = app.platform.domain().business_date();
     let domain = app.platform.domain();
@@ -186,8 +186,13 @@ async fn a_group_costs_the_same_statements_for_3_debits_or_30() {
             .iter()
             .all(|o| matches!(o, Ok(DebitOutcome::Collected(_))))
     );
-    assert_eq!(for_few, for_many, "no statement per debit");
-    eprintln!("a group of 3 or 30 debits: {for_many} statements");
+    // The same statements, but for the receipts' inserts, kept under 12 KiB each (about
+    // 18 messages: `notices/outbox.rs`): 60 messages take a few more.
+    assert!(
+        for_many >= for_few && for_many <= for_few + 3,
+        "no statement per debit: {for_few} for 3, {for_many} for 30"
+    );
+    eprintln!("a group of 3 debits: {for_few} statements; of 30: {for_many}");
     // One by one, a debit on the bank's own ledger took some twenty.
     assert!(for_many < 30, "{for_many} statements for a group");
 }

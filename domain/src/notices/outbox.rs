@@ -22,10 +22,12 @@ const CHUNK: usize = 200;
 
 /// Bytes of one insert at most (estimated: the texts and a fixed share per row). sqlx
 /// 0.9.0 leaves Nagle's algorithm on for PostgreSQL's TCP connections (`TCP_NODELAY`
-/// unset, sqlx issue #4335): a statement a little longer than one TCP segment (64 KiB on
-/// loopback) waits some 40 ms for the server's delayed acknowledgement. The receipts of
-/// a group of 50 debits (100 rows) were such a statement, 45 ms of each group's 90.
-const INSERT_BYTES: usize = 40 * 1024;
+/// unset, sqlx issue #4335): a statement the kernel takes in two writes (past the socket's
+/// 16 KiB initial send buffer) sends its second part only once the server acknowledged
+/// the first, and the server delays that acknowledgement some 40 ms. The receipts of a
+/// group of 50 debits (100 rows, ~32 KiB) were such a statement: 44 ms of each group's
+/// 90, seen with strace. Kept under the buffer.
+const INSERT_BYTES: usize = 12 * 1024;
 
 /// What a row costs beyond its texts (ids, kinds, numbers and the protocol's framing).
 const ROW_BYTES: usize = 256;
@@ -136,38 +138,41 @@ pub(crate) async fn write_to<C: ConnectionTrait>(
             let (subject, body) = notice.message.render(language, channel == Channel::Sms);
             let inbox = channel == Channel::App;
             let bytes = ROW_BYTES + body.len() + subject.len();
-            rows.push((bytes, outbox_message::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                customer_id: Set(notice.customer_id),
-                channel: Set(channel.as_str().into()),
-                kind: Set(notice.message.kind().into()),
-                body: Set(body),
-                created_at: Set(at),
-                status: Set(if inbox {
-                    OutboxStatus::Sent
-                } else {
-                    OutboxStatus::Pending
-                }
-                .as_str()
-                .into()),
-                subject: Set(subject),
-                language: Set(language.as_str().into()),
-                plan_id: Set(notice.plan_id),
-                dedupe_key: Set(notice
-                    .once
-                    .as_ref()
-                    .map(|k| format!("{k}:{}", channel.as_str()))),
-                respects_window: Set(notice.message.respects_window() && !inbox),
-                attempts: Set(0),
-                next_attempt_at: Set(at),
-                lease_until: Set(None),
-                lease_owner: Set(None),
-                provider: Set(inbox.then(|| "inbox".to_owned())),
-                provider_ref: Set(None),
-                last_error: Set(None),
-                sent_at: Set(inbox.then_some(at)),
-                read_at: Set(None),
-            }));
+            rows.push((
+                bytes,
+                outbox_message::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    customer_id: Set(notice.customer_id),
+                    channel: Set(channel.as_str().into()),
+                    kind: Set(notice.message.kind().into()),
+                    body: Set(body),
+                    created_at: Set(at),
+                    status: Set(if inbox {
+                        OutboxStatus::Sent
+                    } else {
+                        OutboxStatus::Pending
+                    }
+                    .as_str()
+                    .into()),
+                    subject: Set(subject),
+                    language: Set(language.as_str().into()),
+                    plan_id: Set(notice.plan_id),
+                    dedupe_key: Set(notice
+                        .once
+                        .as_ref()
+                        .map(|k| format!("{k}:{}", channel.as_str()))),
+                    respects_window: Set(notice.message.respects_window() && !inbox),
+                    attempts: Set(0),
+                    next_attempt_at: Set(at),
+                    lease_until: Set(None),
+                    lease_owner: Set(None),
+                    provider: Set(inbox.then(|| "inbox".to_owned())),
+                    provider_ref: Set(None),
+                    last_error: Set(None),
+                    sent_at: Set(inbox.then_some(at)),
+                    read_at: Set(None),
+                },
+            ));
         }
     }
     let written = rows.len();

@@ -31,18 +31,24 @@ impl ScheduledJob for CloseOfBusinessJob {
 pub async fn handle(job: CloseOfBusinessJob, ctx: Data<JobContext>) -> Result<(), BoxDynError> {
     let started = Instant::now();
     let date = ctx.domain.business_date();
-    let result = match ctx.domain.close_of_business(date).await {
-        Ok(done) => {
-            let queued = super::debit::queue_all(&ctx, &done.attempts).await;
-            queued.map(|n| {
-                RunOutcome::Done(format!(
-                    "{date}: {} overdue, {} delinquent plans, {} reminded, {n} debits queued",
-                    done.newly_overdue, done.delinquent_plans, done.reminded
-                ))
-            })
-        }
-        Err(e) => Err(e),
+    // Each batch's debits are queued as soon as its attempts are committed.
+    let queue = |batch: Vec<uuid::Uuid>| {
+        let ctx = ctx.clone();
+        async move { super::debit::queue_all(&ctx, &batch).await.map(|_| ()) }
     };
+    let result = ctx
+        .domain
+        .close_of_business_each(date, queue)
+        .await
+        .map(|done| {
+            RunOutcome::Done(format!(
+                "{date}: {} overdue, {} delinquent plans, {} reminded, {} debits queued",
+                done.newly_overdue,
+                done.delinquent_plans,
+                done.reminded,
+                done.attempts.len()
+            ))
+        });
     report(&ctx, KIND, job.run_key, started, result)
 }
 
