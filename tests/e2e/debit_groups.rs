@@ -187,9 +187,11 @@ async fn a_group_costs_about_the_same_statements_for_3_debits_or_30() {
             .all(|o| matches!(o, Ok(DebitOutcome::Collected(_))))
     );
     // The same statements, but for the receipts' inserts, kept under 12 KiB each (about
-    // 18 messages: `notices/outbox.rs`): 60 messages take a few more.
+    // 18 messages: `notices/outbox.rs`): 60 messages take a few more. (And a bank shard
+    // is made, three statements, the first time a customer of its slice pays: the second
+    // customer's may exist already, one time in 64.)
     assert!(
-        for_many >= for_few && for_many <= for_few + 3,
+        for_many <= for_few + 3,
         "no statement per debit: {for_few} for 3, {for_many} for 30"
     );
     eprintln!("a group of 3 debits: {for_few} statements; of 30: {for_many}");

@@ -145,9 +145,21 @@ impl JobQueue {
 
     /// The Redis storage of job kind `kind`.
     pub(crate) fn redis_storage<T>(&self, conn: &ConnectionManager, name: &str) -> RedisStorage<T> {
+        self.redis_storage_fetching(conn, name, FETCH_BATCH)
+    }
+
+    /// [`Self::redis_storage`] fetching `batch` jobs at a time: a loop that runs many
+    /// jobs at once (the debits, grouped) fetches as many as it can run, not apalis's 10.
+    pub(crate) fn redis_storage_fetching<T>(
+        &self,
+        conn: &ConnectionManager,
+        name: &str,
+        batch: usize,
+    ) -> RedisStorage<T> {
         RedisStorage::new(conn.clone()).with_config(
             apalis_redis::Config::default()
                 .queue(name)
+                .batch_size(batch.clamp(1, 100))
                 .heartbeat_interval(self.heartbeat()),
         )
     }
@@ -204,6 +216,9 @@ impl JobQueue {
         Ok(())
     }
 }
+
+/// Jobs a Redis loop fetches at a time (apalis's default).
+const FETCH_BATCH: usize = 10;
 
 /// Jobs pushed in one round trip by [`JobQueue::push_many`].
 const PUSH_CHUNK: usize = 500;

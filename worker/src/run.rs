@@ -90,7 +90,9 @@ macro_rules! register_job {
                 })
             }
             JobQueue::Redis { conn, .. } => {
-                let storage = $deps.queue.redis_storage::<$job>(conn, &name);
+                let storage = $deps
+                    .queue
+                    .redis_storage_fetching::<$job>(conn, &name, concurrency);
                 $monitor.register(move |restarts| {
                     WorkerBuilder::new(identity.worker_name(&name, restarts))
                         .backend(storage.clone().poll_with_interval(poll))

@@ -130,14 +130,16 @@ impl Domain {
         let queued: HashSet<Uuid> = debit_attempt::Entity::find()
             .select_only()
             .column(debit_attempt::Column::Id)
+            .column(debit_attempt::Column::Status)
             .filter(debit_attempt::Column::Id.is_in(candidates.keys().copied()))
-            .filter(debit_attempt::Column::Status.eq(DebitStatus::Queued))
             .order_by_asc(debit_attempt::Column::Id)
             .lock(LockType::NoKeyUpdate)
-            .into_tuple::<Uuid>()
+            .into_tuple::<(Uuid, DebitStatus)>()
             .all(&txn)
             .await?
             .into_iter()
+            .filter(|(_, status)| *status == DebitStatus::Queued)
+            .map(|(id, _)| id)
             .collect();
         let mut done: HashMap<Uuid, DebitOutcome> = candidates
             .keys()
@@ -219,11 +221,17 @@ impl Domain {
     /// The attempts of `ids` still queued whose plan is active on the bank's own ledger,
     /// by attempt id (read before the transaction; re-checked in it).
     async fn group_candidates(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Candidate>> {
-        let attempts = debit_attempt::Entity::find()
+        // By primary key alone, the status checked here: a close of business makes
+        // 100,000 attempts `QUEUED` in seconds, faster than PostgreSQL's statistics
+        // follow, and with the status in the `WHERE` it planned on the status index (57 ms
+        // a group instead of 2).
+        let attempts: Vec<debit_attempt::Model> = debit_attempt::Entity::find()
             .filter(debit_attempt::Column::Id.is_in(ids.iter().copied()))
-            .filter(debit_attempt::Column::Status.eq(DebitStatus::Queued))
             .all(self.db())
-            .await?;
+            .await?
+            .into_iter()
+            .filter(|a| a.status == DebitStatus::Queued)
+            .collect();
         if attempts.is_empty() {
             return Ok(HashMap::new());
         }
@@ -352,14 +360,14 @@ impl Domain {
                 ),
             )
             .col_expr(debit_attempt::Column::FinishedAt, Expr::value(at))
+            // Locked and seen queued in this transaction: by primary key alone.
             .filter(debit_attempt::Column::Id.is_in(posted.iter().map(|(m, _)| m.attempt.id)))
-            .filter(debit_attempt::Column::Status.eq(DebitStatus::Queued))
             .exec(txn)
             .await?
             .rows_affected;
         if moved != posted.len() as u64 {
             return Err(DomainError::Internal(format!(
-                "{moved} of {} locked debit attempts were still queued",
+                "{moved} of {} locked debit attempts were found",
                 posted.len()
             )));
         }
@@ -429,13 +437,12 @@ impl Domain {
                 Expr::value(store::millis(now)),
             )
             .filter(debit_attempt::Column::Id.is_in(short.iter().map(|m| m.attempt.id)))
-            .filter(debit_attempt::Column::Status.eq(DebitStatus::Queued))
             .exec(txn)
             .await?
             .rows_affected;
         if moved != short.len() as u64 {
             return Err(DomainError::Internal(format!(
-                "{moved} of {} locked debit attempts were still queued",
+                "{moved} of {} locked debit attempts were found",
                 short.len()
             )));
         }
