@@ -182,20 +182,28 @@ pub(super) async fn save_installment<C: ConnectionTrait>(
         )
         .filter(plan_entry::Column::Id.eq(row.id));
     if after.settled() {
-        update = update
-            .col_expr(plan_entry::Column::Status, Expr::value(PAID))
-            .col_expr(plan_entry::Column::SettledOn, Expr::value(text(today)))
-            .col_expr(
-                plan_entry::Column::CollectOn,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                plan_entry::Column::OverdueOn,
-                Expr::value(Option::<String>::None),
-            );
+        update = settle(update, today);
     }
     update.exec(db).await?;
     Ok(())
+}
+
+/// An entry settled on `today`: `PAID`, and the end of its debits and overdue clock.
+fn settle(
+    update: sea_orm::UpdateMany<plan_entry::Entity>,
+    today: NaiveDate,
+) -> sea_orm::UpdateMany<plan_entry::Entity> {
+    update
+        .col_expr(plan_entry::Column::Status, Expr::value(PAID))
+        .col_expr(plan_entry::Column::SettledOn, Expr::value(text(today)))
+        .col_expr(
+            plan_entry::Column::CollectOn,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            plan_entry::Column::OverdueOn,
+            Expr::value(Option::<String>::None),
+        )
 }
 
 /// [`save_installment`] for many entries in two statements (what is paid and accrued,
@@ -257,17 +265,7 @@ pub(super) async fn save_installments<C: ConnectionTrait>(
         .map(|(row, _)| row.id)
         .collect();
     if !settled.is_empty() {
-        plan_entry::Entity::update_many()
-            .col_expr(plan_entry::Column::Status, Expr::value(PAID))
-            .col_expr(plan_entry::Column::SettledOn, Expr::value(text(today)))
-            .col_expr(
-                plan_entry::Column::CollectOn,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                plan_entry::Column::OverdueOn,
-                Expr::value(Option::<String>::None),
-            )
+        settle(plan_entry::Entity::update_many(), today)
             .filter(plan_entry::Column::Id.is_in(settled))
             .exec(db)
             .await?;
