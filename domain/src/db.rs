@@ -16,6 +16,8 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
+pub mod nodelay;
+
 /// How long a SQLite writer waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -66,6 +68,15 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         // have been dropped by the server or a firewall is checked first.
         .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
         .sqlx_logging(false)
+        // Every new connection to PostgreSQL turns Nagle's algorithm off (see [`nodelay`]).
+        .map_sqlx_postgres_pool_opts(|pool| {
+            pool.after_connect(|_, _| {
+                Box::pin(async {
+                    nodelay::all_tcp_sockets();
+                    Ok(())
+                })
+            })
+        })
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
