@@ -459,6 +459,7 @@ async fn ten_thousand_debits_due_at_once_in_the_queue_all_run() {
         .await
         .expect("DEL");
 
+    let scans_before = list_scans(&mut conn).await;
     let worker = FenqiProcess::start(&app, "work", &[]).await;
     eventually(
         Duration::from_secs(180),
@@ -479,4 +480,25 @@ async fn ten_thousand_debits_due_at_once_in_the_queue_all_run() {
         .await
         .expect("ZCARD");
     assert_eq!(scheduled, 0);
+    // No job scanned the waiting list as it started (apalis's task lock does, one `LREM`
+    // per job: with 100,000 waiting, Redis's one core went to those scans).
+    assert_eq!(
+        list_scans(&mut conn).await,
+        scans_before,
+        "jobs scanned the waiting list"
+    );
+}
+
+/// How many `LREM` Redis has run, from scripts too: each scans a whole list.
+async fn list_scans(conn: &mut redis::aio::MultiplexedConnection) -> u64 {
+    let stats: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(conn)
+        .await
+        .expect("INFO commandstats");
+    stats
+        .lines()
+        .find_map(|line| line.strip_prefix("cmdstat_lrem:calls="))
+        .and_then(|rest| rest.split(',').next())
+        .map_or(0, |calls| calls.parse().expect("a count"))
 }

@@ -160,6 +160,13 @@ impl JobQueue {
             apalis_redis::Config::default()
                 .queue(name)
                 .batch_size(batch.clamp(1, 100))
+                // apalis's task lock only writes "running, by whom" in the job's
+                // metadata, and each one scans the whole waiting list (its `LREM`): with
+                // 100,000 debits queued, Redis spent its one core on those scans and the
+                // debits waited on it. What the lock would add is already here: a dead
+                // worker's jobs come back through its in-flight set when its heartbeat
+                // stops, and every job is idempotent by a key in the database.
+                .lock_tasks(false)
                 .heartbeat_interval(self.heartbeat()),
         )
     }
