@@ -227,12 +227,19 @@ async fn seed(
             .context(format!("seeding: `{}`", super::short(sql)))?;
     }
     txn.commit().await.context("committing the seeding")?;
+    // A bank's tables are vacuumed and checkpointed long before a close of business; the
+    // seeding's millions of rows in one transaction are not. Without this, autovacuum's
+    // first pass over them and the checkpoint the seeding's WAL forced ran during the
+    // close of business on these two cores, and more so the more plans were seeded.
     db.execute_unprepared(
-        "ANALYZE customer, installment_plan, plan_entry, ledger_account, ledger_entry, \
-         ledger_posting, debit_attempt, plan_payment",
+        "VACUUM (ANALYZE) customer, installment_plan, plan_entry, ledger_account, \
+         ledger_entry, ledger_posting, debit_attempt, plan_payment",
     )
     .await
-    .context("analyzing the seeded tables")?;
+    .context("vacuuming and analyzing the seeded tables")?;
+    db.execute_unprepared("CHECKPOINT")
+        .await
+        .context("a checkpoint after the seeding (the bench's user must be a superuser)")?;
 
     // The deposit accounts must carry the code the ledger looks them up by.
     let sample = query_one(
