@@ -814,6 +814,40 @@ struct Scaled {
     job: f64,
     /// From the push until every attempt existed.
     attempts_made: Duration,
+    /// Close of business run alone in this process, no worker and no debits beside it.
+    alone: Duration,
+}
+
+/// Close of business run in this process on `env`'s database, with no worker: its own
+/// time, with no debits running beside it on the same cores and connections. The
+/// attempts it made are removed again, and the tables vacuumed and checkpointed, before
+/// the worker's run on the same database.
+async fn close_of_business_alone(env: &Env, db: &DatabaseConnection) -> Result<Duration> {
+    let vars: std::collections::HashMap<String, String> = env.vars.iter().cloned().collect();
+    let settings = fenqi::Settings::from_lookup(|name| vars.get(name).cloned())
+        .map_err(|e| BenchError(format!("the worker's settings: {e}")))?;
+    let domain =
+        fenqi::platform::connect_domain(&settings, std::sync::Arc::new(domain::clock::SystemClock))
+            .await
+            .map_err(|e| BenchError(format!("connecting the domain: {e}")))?;
+    let started = Instant::now();
+    domain
+        .close_of_business(business_date())
+        .await
+        .map_err(|e| BenchError(format!("close of business alone: {e}")))?;
+    let took = started.elapsed();
+    for sql in [
+        "UPDATE plan_entry SET collect_on = due_date, attempts = 0 \
+         WHERE id IN (SELECT entry_id FROM debit_attempt)",
+        "DELETE FROM debit_attempt",
+        "VACUUM (ANALYZE) plan_entry, debit_attempt",
+        "CHECKPOINT",
+    ] {
+        db.execute_unprepared(sql)
+            .await
+            .context(format!("undoing close of business alone: `{sql}`"))?;
+    }
+    Ok(took)
 }
 
 /// One scaling run in a fresh database `database`: `plans` plans, `due` installments due
@@ -836,6 +870,7 @@ async fn scaling_run(ctx: &Ctx, label: &str, database: &str, plans: usize) -> Re
     fenqi_once(&env, &["migrate"]).await?;
     let db = connect(&url).await?;
     let seeded = seed(&db, business_date(), plans, due).await?;
+    let alone = close_of_business_alone(&env, &db).await?;
     let mut workers =
         vec![Server::start_as(&env, "work", &format!("work-{label}"), &ctx.client).await?];
     // The worker's first seconds (registering its queues, the first schedule ticks) are
@@ -905,13 +940,15 @@ async fn scaling_run(ctx: &Ctx, label: &str, database: &str, plans: usize) -> Re
         .await
         .context(format!("dropping the database {database}"))?;
     eprintln!(
-        "  close of business: {job:.2} s (attempts made {:.2} s after the push)",
-        attempts_made.map_or(f64::NAN, |d| d.as_secs_f64())
+        "  close of business: {job:.2} s (attempts made {:.2} s after the push); alone: {:.2} s",
+        attempts_made.map_or(f64::NAN, |d| d.as_secs_f64()),
+        alone.as_secs_f64()
     );
     Ok(Scaled {
         seeded,
         job,
         attempts_made: attempts_made.unwrap_or_default(),
+        alone,
     })
 }
 
@@ -962,6 +999,24 @@ async fn scaling(ctx: &Ctx, report: &mut Report) -> Result<()> {
         mode,
         "job time large ÷ small (debits queued and running included)",
         format!("{:.3}", large.job / small.job),
+    );
+    // The same close of business with nothing else running: what it costs itself.
+    report.row(
+        mode,
+        "close of business alone (no worker, no debits): small / large",
+        format!(
+            "{:.2} s / {:.2} s",
+            small.alone.as_secs_f64(),
+            large.alone.as_secs_f64()
+        ),
+    );
+    report.row(
+        mode,
+        "close of business alone, large ÷ small",
+        format!(
+            "{:.3}",
+            large.alone.as_secs_f64() / small.alone.as_secs_f64()
+        ),
     );
     Ok(())
 }
