@@ -227,19 +227,12 @@ async fn seed(
             .context(format!("seeding: `{}`", super::short(sql)))?;
     }
     txn.commit().await.context("committing the seeding")?;
-    // A bank's tables are vacuumed and checkpointed long before a close of business; the
-    // seeding's millions of rows in one transaction are not. Without this, autovacuum's
-    // first pass over them and the checkpoint the seeding's WAL forced ran during the
-    // close of business on these two cores, and more so the more plans were seeded.
-    db.execute_unprepared(
-        "VACUUM (ANALYZE) customer, installment_plan, plan_entry, ledger_account, \
-         ledger_entry, ledger_posting, debit_attempt, plan_payment",
+    settle_tables(
+        db,
+        "customer, installment_plan, plan_entry, ledger_account, ledger_entry, \
+         ledger_posting, debit_attempt, plan_payment",
     )
-    .await
-    .context("vacuuming and analyzing the seeded tables")?;
-    db.execute_unprepared("CHECKPOINT")
-        .await
-        .context("a checkpoint after the seeding (the bench's user must be a superuser)")?;
+    .await?;
 
     // The deposit accounts must carry the code the ledger looks them up by.
     let sample = query_one(
@@ -836,18 +829,32 @@ async fn close_of_business_alone(env: &Env, db: &DatabaseConnection) -> Result<D
         .await
         .map_err(|e| BenchError(format!("close of business alone: {e}")))?;
     let took = started.elapsed();
+    let _ = domain.db().clone().close().await;
     for sql in [
         "UPDATE plan_entry SET collect_on = due_date, attempts = 0 \
          WHERE id IN (SELECT entry_id FROM debit_attempt)",
         "DELETE FROM debit_attempt",
-        "VACUUM (ANALYZE) plan_entry, debit_attempt",
-        "CHECKPOINT",
     ] {
         db.execute_unprepared(sql)
             .await
             .context(format!("undoing close of business alone: `{sql}`"))?;
     }
+    settle_tables(db, "plan_entry, debit_attempt").await?;
     Ok(took)
+}
+
+/// Vacuums, analyzes and checkpoints after bulk writes to `tables`: a bank's tables are
+/// in that state long before a close of business, and without it autovacuum's first pass
+/// and the checkpoint the writes forced ran inside the measure, more so the more plans
+/// were seeded. The bench's user must be a superuser (`CHECKPOINT`).
+async fn settle_tables(db: &DatabaseConnection, tables: &str) -> Result<()> {
+    db.execute_unprepared(&format!("VACUUM (ANALYZE) {tables}"))
+        .await
+        .context(format!("vacuuming and analyzing {tables}"))?;
+    db.execute_unprepared("CHECKPOINT")
+        .await
+        .context("a checkpoint (the bench's user must be a superuser)")?;
+    Ok(())
 }
 
 /// One scaling run in a fresh database `database`: `plans` plans, `due` installments due
