@@ -18,7 +18,7 @@ use worker::jobs::close_of_business::{CloseOfBusinessJob, KIND as COB, sweep};
 use worker::jobs::debit::{DebitJob, KIND as DEBIT};
 
 use crate::helpers::TestApp;
-use crate::processes::{FenqiProcess, eventually};
+use crate::processes::{FenqiProcess, eventually, eventually_explained};
 
 const PLANS: usize = 200;
 pub(crate) const INSTALLMENT: i64 = 10_000;
@@ -119,6 +119,29 @@ async fn succeeded(app: &TestApp) -> u64 {
         .expect("count")
 }
 
+/// The debit attempts by status, and the debit jobs the queue holds by status (SQLite),
+/// for a failure message.
+async fn attempts_by_status(app: &TestApp) -> String {
+    let attempts = debit_attempt::Entity::find()
+        .all(app.db())
+        .await
+        .expect("attempts");
+    let mut statuses = std::collections::BTreeMap::new();
+    for a in &attempts {
+        *statuses.entry(format!("{:?}", a.status)).or_insert(0) += 1;
+    }
+    let mut jobs = String::new();
+    if let worker::JobQueue::Sqlite { pool, .. } = app.platform.queue() {
+        let rows: Vec<(String, String, i64)> =
+            sqlx::query_as("SELECT job_type, status, count(*) FROM Jobs GROUP BY job_type, status")
+                .fetch_all(pool)
+                .await
+                .unwrap_or_default();
+        jobs = format!("; queued jobs by kind and status: {rows:?}");
+    }
+    format!("debit attempts by status: {statuses:?}{jobs}")
+}
+
 /// Queues the sweep and waits until every installment is collected; then checks each was
 /// collected once: one payment each, the ledger's collections exactly their sum, the
 /// customer's account empty.
@@ -133,10 +156,11 @@ async fn sweep_and_check_collected_once(app: &TestApp, customer: Uuid, run_key: 
         )
         .await
         .expect("queued");
-    eventually(
+    eventually_explained(
         Duration::from_secs(120),
         "every installment is collected",
         || async { succeeded(app).await == PLANS as u64 },
+        || attempts_by_status(app),
     )
     .await;
     let payments = plan_payment::Entity::find()
@@ -285,13 +309,16 @@ async fn flush_debit_queue(app: &TestApp) -> u64 {
             .await
             .expect("DEL")
     } else {
-        let pool = sqlx::SqlitePool::connect(&queue.url).await.expect("queue");
+        // The app's own connection to the queue file, which waits out a busy writer.
+        let worker::JobQueue::Sqlite { pool, .. } = app.platform.queue() else {
+            unreachable!("a queue URL that is not redis is SQLite");
+        };
         // Waiting, and fetched but not finished: the queue forgets them all.
         sqlx::query(
             "DELETE FROM Jobs WHERE job_type = ? AND status IN ('Pending', 'Queued', 'Running')",
         )
         .bind(&name)
-        .execute(&pool)
+        .execute(pool)
         .await
         .expect("delete jobs")
         .rows_affected()

@@ -45,7 +45,10 @@ impl FenqiProcess {
         for (k, v) in &app.env {
             cmd.env(k, v);
         }
-        cmd.env("FENQI_LOG", "error");
+        // Errors only, unless the one running the tests asks for more (for example
+        // `FENQI_TEST_PROCESS_LOG=warn,apalis=debug` while hunting a stuck worker).
+        let log = std::env::var("FENQI_TEST_PROCESS_LOG").unwrap_or_else(|_| "error".into());
+        cmd.env("FENQI_LOG", log);
         let bind = format!("127.0.0.1:{port}");
         cmd.env("FENQI_WORKER_BIND", &bind).env("FENQI_BIND", &bind);
         for (k, v) in extra {
@@ -118,10 +121,26 @@ impl FenqiProcess {
 
 /// Checks `condition` every 50 ms until it holds, failing the test with `what` after
 /// `limit`. For conditions in other processes, which cannot announce themselves to the test.
-pub async fn eventually<F, Fut>(limit: Duration, what: &str, mut condition: F)
+pub async fn eventually<F, Fut>(limit: Duration, what: &str, condition: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
+{
+    eventually_explained(limit, what, condition, || async { String::new() }).await;
+}
+
+/// [`eventually`], adding what `explain` finds to the failure: the state the test waited
+/// on, so that a time-out on a busy CI machine says whether the work was slow or stuck.
+pub async fn eventually_explained<F, Fut, E, EFut>(
+    limit: Duration,
+    what: &str,
+    mut condition: F,
+    explain: E,
+) where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+    E: FnOnce() -> EFut,
+    EFut: std::future::Future<Output = String>,
 {
     let deadline = tokio::time::Instant::now() + limit;
     let mut tick = tokio::time::interval(Duration::from_millis(50));
@@ -130,9 +149,9 @@ where
         if condition().await {
             return;
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out after {limit:?} waiting until {what}"
-        );
+        if tokio::time::Instant::now() >= deadline {
+            let found = explain().await;
+            panic!("timed out after {limit:?} waiting until {what}; {found}");
+        }
     }
 }

@@ -127,9 +127,12 @@ async fn break_the_queue(app: &TestApp) {
             .await
             .expect("SET");
     } else {
-        let pool = sqlx::SqlitePool::connect(&queue.url).await.expect("queue");
+        // The app's own connection to the queue file, which waits out a busy writer.
+        let worker::JobQueue::Sqlite { pool, .. } = app.platform.queue() else {
+            unreachable!("a queue URL that is not redis is SQLite");
+        };
         sqlx::query("DROP TABLE Workers")
-            .execute(&pool)
+            .execute(pool)
             .await
             .expect("drop Workers");
     }

@@ -10,6 +10,7 @@ pub mod queue;
 mod queue_repair;
 pub mod run;
 pub mod schedules;
+pub mod wake_every;
 
 pub use events::{JobEvent, JobOutcome};
 pub use liveness::{Liveness, LivenessProbe, WorkerIdentity};

@@ -7,6 +7,14 @@ use apalis::prelude::*;
 use apalis_redis::{ConnectionManager, RedisStorage};
 use apalis_sqlite::{SqlitePool, SqliteStorage};
 use serde::{Serialize, de::DeserializeOwned};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+
+/// How long a connection to the SQLite queue waits for another writer before its statement
+/// fails with "database is locked". sqlx's default (5 s) was reached on a busy two-core
+/// machine by several `fenqi work` processes sharing one queue file: a push failed, and a
+/// job loop whose fetch failed was restarted (and, too often, stayed down). A fetch or a
+/// push that waits longer harms nothing.
+const SQLITE_QUEUE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where the queue is and how it is used.
 #[derive(Debug, Clone)]
@@ -69,7 +77,13 @@ impl JobQueue {
     pub async fn connect(settings: QueueSettings) -> Result<Self, QueueError> {
         let url = settings.url.trim();
         if url.starts_with("sqlite:") {
-            let pool = SqlitePool::connect(url)
+            let options = url
+                .parse::<SqliteConnectOptions>()
+                .map_err(|e| QueueError::Sqlite(e.to_string()))?
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(SQLITE_QUEUE_BUSY_TIMEOUT);
+            let pool = SqlitePool::connect_with(options)
                 .await
                 .map_err(|e| QueueError::Sqlite(e.to_string()))?;
             SqliteStorage::setup(&pool)

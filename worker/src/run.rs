@@ -22,6 +22,7 @@ use crate::jobs::{
 use crate::liveness::{Liveness, WorkerIdentity};
 use crate::queue::JobQueue;
 use crate::schedules::{self, Schedules};
+use crate::wake_every::WakeEvery;
 
 /// How often a failing job is retried before it is left for the next scheduled scan.
 const RETRIES: usize = 3;
@@ -82,7 +83,7 @@ macro_rules! register_job {
                 let storage = $deps.queue.sqlite_storage::<$job>(pool, &name);
                 $monitor.register(move |restarts| {
                     WorkerBuilder::new(identity.worker_name(&name, restarts))
-                        .backend(storage.clone().poll_with_interval(poll))
+                        .backend(PollWith::new(storage.clone(), WakeEvery::new(poll)))
                         .concurrency(concurrency)
                         .retry(RetryPolicy::retries(RETRIES))
                         .data(ctx.clone())
@@ -95,7 +96,7 @@ macro_rules! register_job {
                     .redis_storage_fetching::<$job>(conn, &name, concurrency);
                 $monitor.register(move |restarts| {
                     WorkerBuilder::new(identity.worker_name(&name, restarts))
-                        .backend(storage.clone().poll_with_interval(poll))
+                        .backend(PollWith::new(storage.clone(), WakeEvery::new(poll)))
                         .concurrency(concurrency)
                         .retry(RetryPolicy::retries(RETRIES))
                         .data(ctx.clone())
