@@ -11,9 +11,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
 /// How long a connection to the SQLite queue waits for another writer before its statement
 /// fails with "database is locked". sqlx's default (5 s) was reached on a busy two-core
-/// machine by several `fenqi work` processes sharing one queue file: a push failed, and a
-/// job loop whose fetch failed was restarted (and, too often, stayed down). A fetch or a
-/// push that waits longer harms nothing.
+/// machine by several `fenqi work` processes sharing one queue file: a push could fail, and
+/// a job loop whose heartbeat or fetch failed was restarted. A fetch or a push that waits
+/// longer harms nothing.
 const SQLITE_QUEUE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where the queue is and how it is used.
