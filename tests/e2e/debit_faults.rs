@@ -131,7 +131,7 @@ async fn attempts_by_status(app: &TestApp) -> String {
         *statuses.entry(format!("{:?}", a.status)).or_insert(0) += 1;
     }
     let mut jobs = String::new();
-    if let worker::JobQueue::Sqlite { pool, .. } = app.platform.queue() {
+    if let Some(pool) = app.sqlite_queue() {
         let rows: Vec<(String, String, i64)> =
             sqlx::query_as("SELECT job_type, status, count(*) FROM Jobs GROUP BY job_type, status")
                 .fetch_all(pool)
@@ -309,10 +309,9 @@ async fn flush_debit_queue(app: &TestApp) -> u64 {
             .await
             .expect("DEL")
     } else {
-        // The app's own connection to the queue file, which waits out a busy writer.
-        let worker::JobQueue::Sqlite { pool, .. } = app.platform.queue() else {
-            unreachable!("a queue URL that is not redis is SQLite");
-        };
+        let pool = app
+            .sqlite_queue()
+            .expect("a queue that is not Redis is SQLite");
         // Waiting, and fetched but not finished: the queue forgets them all.
         sqlx::query(
             "DELETE FROM Jobs WHERE job_type = ? AND status IN ('Pending', 'Queued', 'Running')",

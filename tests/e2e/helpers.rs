@@ -365,6 +365,15 @@ impl TestApp {
         self.platform.domain().db()
     }
 
+    /// The app's own connection pool to the SQLite queue file (`None` on Redis), for tests
+    /// that break or inspect the queue; it waits out a busy writer as the app does.
+    pub fn sqlite_queue(&self) -> Option<&sqlx::SqlitePool> {
+        match self.platform.queue() {
+            worker::JobQueue::Sqlite { pool, .. } => Some(pool),
+            worker::JobQueue::Redis { .. } => None,
+        }
+    }
+
     /// A GET request.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client

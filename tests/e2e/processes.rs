@@ -151,7 +151,12 @@ pub async fn eventually_explained<F, Fut, E, EFut>(
         }
         if tokio::time::Instant::now() >= deadline {
             let found = explain().await;
-            panic!("timed out after {limit:?} waiting until {what}; {found}");
+            let found = if found.is_empty() {
+                found
+            } else {
+                format!("; {found}")
+            };
+            panic!("timed out after {limit:?} waiting until {what}{found}");
         }
     }
 }

@@ -127,10 +127,9 @@ async fn break_the_queue(app: &TestApp) {
             .await
             .expect("SET");
     } else {
-        // The app's own connection to the queue file, which waits out a busy writer.
-        let worker::JobQueue::Sqlite { pool, .. } = app.platform.queue() else {
-            unreachable!("a queue URL that is not redis is SQLite");
-        };
+        let pool = app
+            .sqlite_queue()
+            .expect("a queue that is not Redis is SQLite");
         sqlx::query("DROP TABLE Workers")
             .execute(pool)
             .await
