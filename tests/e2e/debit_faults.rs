@@ -111,6 +111,17 @@ pub(crate) async fn plans_due_on(
     customer
 }
 
+/// Settings of a worker that must still be debiting when the test strikes: debits one by
+/// one, two at a time. With groups of 50 a worker on a quiet machine posted all
+/// [`PLANS`] debits between two of the test's looks (50 ms apart), leaving nothing to
+/// interrupt.
+fn debiting_slowly() -> Vec<(&'static str, String)> {
+    vec![
+        ("FENQI_DEBIT_GROUP_SIZE", "1".into()),
+        ("FENQI_DB_MAX_CONNECTIONS", "2".into()),
+    ]
+}
+
 async fn succeeded(app: &TestApp) -> u64 {
     debit_attempt::Entity::find()
         .filter(debit_attempt::Column::Status.eq(DebitStatus::Succeeded))
@@ -200,7 +211,7 @@ async fn sweep_and_check_collected_once(app: &TestApp, customer: Uuid, run_key: 
 async fn a_worker_killed_mid_run_and_a_second_close_of_business_debit_each_installment_once() {
     let app = TestApp::spawn().await;
     let customer = plans_due_today(&app).await;
-    let mut first = FenqiProcess::start(&app, "work", &[]).await;
+    let mut first = FenqiProcess::start(&app, "work", &debiting_slowly()).await;
     app.platform
         .queue()
         .push(
@@ -328,8 +339,9 @@ async fn flush_debit_queue(app: &TestApp) -> u64 {
 /// close of business `run_key` under way: some debits posted, not all.
 async fn debits_under_way(app: &TestApp, run_key: &str) -> (Uuid, FenqiProcess) {
     let customer = plans_due_today(app).await;
-    let worker =
-        FenqiProcess::start(app, "work", &[("FENQI_DEBIT_REQUEUE_MINUTES", "0".into())]).await;
+    let mut settings = debiting_slowly();
+    settings.push(("FENQI_DEBIT_REQUEUE_MINUTES", "0".into()));
+    let worker = FenqiProcess::start(app, "work", &settings).await;
     app.platform
         .queue()
         .push(
