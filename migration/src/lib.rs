@@ -24,6 +24,7 @@ mod m20261201_000001_tickets;
 mod m20261201_000002_articles;
 mod m20261201_000003_follow_ups;
 mod m20261201_000004_campaigns;
+mod m20261202_000001_dense_collection;
 
 /// The ordered list of every migration the platform knows.
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_articles::Migration),
             Box::new(m20261201_000003_follow_ups::Migration),
             Box::new(m20261201_000004_campaigns::Migration),
+            Box::new(m20261202_000001_dense_collection::Migration),
         ]
     }
 }

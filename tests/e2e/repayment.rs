@@ -258,6 +258,57 @@ async fn close_of_business_debits_once_retries_a_short_month_and_ages_it_overdue
     assert_eq!(res["data"]["myPlans"], json!([]), "{res}");
 }
 
+/// The installment's next attempt is close of business's mark, so it writes nothing to the
+/// installments (an `UPDATE` of rows scattered among the plans held is what made its cost
+/// grow with them), and two runs at once make one attempt, not two and not an error.
+#[tokio::test]
+async fn close_of_business_writes_nothing_to_the_installments_and_two_runs_at_once_make_one_attempt()
+ {
+    let app = TestApp::spawn().await;
+    let ActivePlan { plan, entries, .. } = active_plan(&app).await;
+    at(&app, day(&entries[0].due_date));
+    let before = plan_entry::Entity::find()
+        .filter(plan_entry::Column::PlanId.eq(plan.id))
+        .order_by_asc(plan_entry::Column::Period)
+        .all(app.db())
+        .await
+        .expect("entries");
+    let domain = app.platform.domain();
+    let date = domain.business_date();
+    let (one, two) = tokio::join!(
+        domain.close_of_business(date),
+        domain.close_of_business(date)
+    );
+    let made = one.expect("one run").attempts.len() + two.expect("the other").attempts.len();
+    assert_eq!(made, 1, "two runs at once make one attempt");
+    let attempts = entities::debit_attempt::Entity::find()
+        .filter(entities::debit_attempt::Column::PlanId.eq(plan.id))
+        .all(app.db())
+        .await
+        .expect("attempts");
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    assert_eq!(
+        (attempts[0].entry_id, attempts[0].attempt),
+        (entries[0].id, 1)
+    );
+    let after = plan_entry::Entity::find()
+        .filter(plan_entry::Column::PlanId.eq(plan.id))
+        .order_by_asc(plan_entry::Column::Period)
+        .all(app.db())
+        .await
+        .expect("entries");
+    assert_eq!(after, before, "close of business wrote to the installments");
+    assert!(
+        domain
+            .close_of_business(date)
+            .await
+            .expect("again")
+            .attempts
+            .is_empty(),
+        "a third run makes nothing"
+    );
+}
+
 #[tokio::test]
 async fn the_worker_closes_the_day_through_the_queue_and_the_sweep_requeues_a_lost_debit() {
     use worker::jobs::close_of_business::{CloseOfBusinessJob, KIND as COB, sweep};

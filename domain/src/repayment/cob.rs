@@ -1,30 +1,39 @@
 //! Close of business (日终批处理): on each business day, what turned overdue is marked and
 //! the delinquency of its plans updated, and every installment to be collected today gets
 //! one debit attempt, whose job the worker queues. Safe to run any number of times, after
-//! a crash half way or after the queue lost everything:
+//! a crash half way, after the queue lost everything, or two at once:
 //!
-//! - an installment is picked by its `collect_on` day, and the transaction that makes its
-//!   attempt clears that day, so a second run finds nothing left to make;
+//! - an installment is to be collected while its `collect_on` day has come and its next
+//!   attempt (number `attempts + 1`) does not exist yet. The attempt is the mark: a close
+//!   of business writes nothing to the installment, so a second run finds the attempt and
+//!   makes nothing, and two runs at once insert the same `(entry, attempt)` of which the
+//!   unique index keeps one (the other is skipped, not an error). An attempt that ends
+//!   with another day to collect on (a retry) moves `collect_on` and counts itself in
+//!   `attempts` in the same statement, so the next attempt can be made then;
 //! - attempts still `QUEUED` whose job was handed to the queue more than the requeue
 //!   time ago (a lost queue, a push that never happened) are handed over again by
 //!   [`Domain::stale_debits`]; their jobs are idempotent, so an extra delivery moves no
 //!   money.
 //!
 //! Its cost grows with the installments due and overdue, never with the plans held: every
-//! query starts from an index on `collect_on`, `overdue_on` or `delinquent_since`, in
-//! batches, with no statement per installment.
+//! query starts from an index on `collect_on`, `overdue_on` or `delinquent_since` (the
+//! first two partial: only what is still owed), in batches, with no statement per
+//! installment. Writing nothing to the installments is what keeps it so: an `UPDATE` of a
+//! row scattered among millions writes a new version of it into every index of the table,
+//! each at a random page (and, after a checkpoint, a full image of each page into the
+//! write-ahead log), so its cost grew with the plans held (docs/performance.md).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SelectStatement};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use entities::debit_attempt::{self, DebitStatus};
 use entities::{installment_plan, plan_entry};
 
-use super::engine::Bucket;
+use super::engine::{Bucket, PlanTerms};
 use super::store::{self, ACTIVE_PLAN, DUE, OVERDUE, PAID};
 use crate::db::begin_write;
 use crate::error::DomainResult;
@@ -83,7 +92,11 @@ impl Domain {
         };
         done.delinquent_plans = self.age_delinquent_plans(date).await?;
         done.reminded = self.write_reminders(date).await?;
-        while let Some(batch) = self.make_attempts(date).await? {
+        let mut after = None;
+        while let Some(batch) = self.make_attempts(date, &mut after).await? {
+            if batch.is_empty() {
+                continue;
+            }
             done.attempts.extend(batch.iter().copied());
             made(batch).await?;
         }
@@ -193,42 +206,60 @@ impl Domain {
         Ok(aged)
     }
 
-    /// Makes the attempts of one batch of installments to collect on `date`; `None` when
-    /// none is left.
-    async fn make_attempts(&self, date: NaiveDate) -> DomainResult<Option<Vec<Uuid>>> {
+    /// Makes the attempts of the next batch of installments to collect on `date`, after
+    /// `after` (the last `(collect_on, id)` of the batch before, moved on here); `None`
+    /// when none is left. An installment whose plan is no longer active, or that owes
+    /// nothing, gets no attempt and is no longer to be collected (the only write to
+    /// installments here, once each).
+    async fn make_attempts(
+        &self,
+        date: NaiveDate,
+        after: &mut Option<(String, Uuid)>,
+    ) -> DomainResult<Option<Vec<Uuid>>> {
         let today = store::text(date);
         let now = store::millis(self.now());
         let txn = begin_write(self.db()).await?;
-        let rows = plan_entry::Entity::find()
+        let mut due = plan_entry::Entity::find()
             .filter(plan_entry::Column::CollectOn.lte(today.as_str()))
+            .filter(Expr::exists(next_attempt_made()).not());
+        if let Some((collect_on, id)) = after.as_ref() {
+            due = due.filter(
+                Expr::tuple([
+                    Expr::col(plan_entry::Column::CollectOn),
+                    Expr::col(plan_entry::Column::Id),
+                ])
+                .gt(Expr::tuple([
+                    Expr::value(collect_on.clone()),
+                    Expr::value(*id),
+                ])),
+            );
+        }
+        let rows = due
             .order_by_asc(plan_entry::Column::CollectOn)
+            .order_by_asc(plan_entry::Column::Id)
             .limit(BATCH)
             .all(&txn)
             .await?;
-        if rows.is_empty() {
+        let Some(last) = rows.last() else {
             txn.rollback().await?;
             return Ok(None);
-        }
-        let plan_ids: Vec<Uuid> = rows.iter().map(|r| r.plan_id).collect();
-        let plans: HashMap<Uuid, installment_plan::Model> = installment_plan::Entity::find()
-            .filter(installment_plan::Column::Id.is_in(plan_ids))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect();
+        };
+        *after = last.collect_on.clone().map(|c| (c, last.id));
+        let (active, terms) = self.plans_to_collect(&txn, &rows, &today).await?;
         let mut attempts = Vec::with_capacity(rows.len());
+        let mut not_to_collect = Vec::new();
         for row in &rows {
-            let Some(plan) = plans.get(&row.plan_id) else {
-                continue;
+            let owed = if active.contains(&row.plan_id) && row.status != PAID {
+                let mut installment = store::installment(row)?;
+                if let Some(terms) = terms.get(&row.plan_id) {
+                    installment.accrue(terms, date);
+                }
+                installment.owed().total()
+            } else {
+                0
             };
-            if plan.status != ACTIVE_PLAN || row.status == PAID {
-                continue;
-            }
-            let mut installment = store::installment(row)?;
-            installment.accrue(&store::terms(plan), date);
-            let owed = installment.owed().total();
             if owed <= 0 {
+                not_to_collect.push(row.id);
                 continue;
             }
             attempts.push(debit_attempt::ActiveModel {
@@ -246,32 +277,90 @@ impl Domain {
                 finished_at: Set(None),
             });
         }
-        plan_entry::Entity::update_many()
-            .col_expr(
-                plan_entry::Column::CollectOn,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                plan_entry::Column::Attempts,
-                Expr::col(plan_entry::Column::Attempts).add(1),
-            )
-            .filter(plan_entry::Column::Id.is_in(rows.iter().map(|r| r.id)))
-            .exec(&txn)
-            .await?;
-        let ids: Vec<Uuid> = attempts
-            .iter()
-            .filter_map(|a| match &a.id {
-                sea_orm::ActiveValue::Set(id) => Some(*id),
-                _ => None,
-            })
-            .collect();
-        for chunk in attempts.chunks(500) {
-            debit_attempt::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(&txn)
+        if !not_to_collect.is_empty() {
+            plan_entry::Entity::update_many()
+                .col_expr(
+                    plan_entry::Column::CollectOn,
+                    Expr::value(Option::<String>::None),
+                )
+                .filter(plan_entry::Column::Id.is_in(not_to_collect))
+                .exec(&txn)
                 .await?;
         }
+        // Another close of business running at the same time may have made some of them
+        // since they were read: the unique `(entry_id, attempt)` keeps its attempt, and
+        // only those made here come back to be queued.
+        let mut made = Vec::with_capacity(attempts.len());
+        for chunk in attempts.chunks(500) {
+            made.extend(
+                debit_attempt::Entity::insert_many(chunk.to_vec())
+                    .on_conflict(
+                        OnConflict::columns([
+                            debit_attempt::Column::EntryId,
+                            debit_attempt::Column::Attempt,
+                        ])
+                        .do_nothing()
+                        .to_owned(),
+                    )
+                    .exec_with_returning_keys(&txn)
+                    .await?,
+            );
+        }
         txn.commit().await?;
-        Ok(Some(ids))
+        Ok(Some(made))
+    }
+
+    /// Of the plans of `rows`, those still active, and the terms of those whose
+    /// installment in `rows` is past its grace (the late charge runs, so its terms are
+    /// needed to accrue it). An installment within its grace owes what its row says: its
+    /// terms are not read. The statuses come from the `(id) INCLUDE (status)` index alone
+    /// (migration `m20261202_000001`), not from the plans' rows, which among many plans
+    /// sit one per page; the terms are read for the overdue only.
+    async fn plans_to_collect(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        rows: &[plan_entry::Model],
+        today: &str,
+    ) -> DomainResult<(HashSet<Uuid>, HashMap<Uuid, PlanTerms>)> {
+        let mut plan_ids: Vec<Uuid> = rows.iter().map(|r| r.plan_id).collect();
+        plan_ids.sort_unstable();
+        plan_ids.dedup();
+        let active: HashSet<Uuid> = installment_plan::Entity::find()
+            .select_only()
+            .column(installment_plan::Column::Id)
+            .column(installment_plan::Column::Status)
+            .filter(installment_plan::Column::Id.is_in(plan_ids))
+            .into_tuple::<(Uuid, String)>()
+            .all(txn)
+            .await?
+            .into_iter()
+            .filter(|(_, status)| status == ACTIVE_PLAN)
+            .map(|(id, _)| id)
+            .collect();
+        let mut past_grace: Vec<Uuid> = rows
+            .iter()
+            .filter(|r| active.contains(&r.plan_id))
+            .filter(|r| r.overdue_on.as_deref().is_none_or(|on| on <= today))
+            .map(|r| r.plan_id)
+            .collect();
+        past_grace.sort_unstable();
+        past_grace.dedup();
+        let terms = if past_grace.is_empty() {
+            HashMap::new()
+        } else {
+            installment_plan::Entity::find()
+                .select_only()
+                .column(installment_plan::Column::Id)
+                .column(installment_plan::Column::Terms)
+                .filter(installment_plan::Column::Id.is_in(past_grace))
+                .into_tuple::<(Uuid, Option<String>)>()
+                .all(txn)
+                .await?
+                .into_iter()
+                .map(|(id, stored)| (id, store::terms_from(stored.as_deref())))
+                .collect()
+        };
+        Ok((active, terms))
     }
 
     /// Attempts still waiting whose job was handed to the queue longer ago than the
@@ -303,4 +392,24 @@ impl Domain {
         txn.commit().await?;
         Ok(ids)
     }
+}
+
+/// `EXISTS` this subquery: the installment's next attempt (number `attempts + 1`) has been
+/// made, so it is not to be made again (see the module documentation).
+fn next_attempt_made() -> SelectStatement {
+    Query::select()
+        .expr(Expr::value(1))
+        .from(debit_attempt::Entity)
+        .and_where(
+            Expr::col((debit_attempt::Entity, debit_attempt::Column::EntryId))
+                .equals((plan_entry::Entity, plan_entry::Column::Id)),
+        )
+        .and_where(
+            Expr::col((debit_attempt::Entity, debit_attempt::Column::Attempt)).eq(Expr::col((
+                plan_entry::Entity,
+                plan_entry::Column::Attempts,
+            ))
+            .add(1)),
+        )
+        .to_owned()
 }

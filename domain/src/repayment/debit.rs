@@ -338,11 +338,14 @@ impl Domain {
             .rows_affected
             == 1;
         if moved && ending.collect_on.is_some() {
+            // Counting this attempt lets close of business make the next one on that day
+            // (repayment/cob.rs: the next attempt's existence is its mark).
             plan_entry::Entity::update_many()
                 .col_expr(
                     plan_entry::Column::CollectOn,
                     Expr::value(ending.collect_on),
                 )
+                .col_expr(plan_entry::Column::Attempts, Expr::value(attempt.attempt))
                 .filter(plan_entry::Column::Id.eq(attempt.entry_id))
                 .filter(plan_entry::Column::Status.ne(store::PAID))
                 .exec(txn)

@@ -446,23 +446,33 @@ impl Domain {
                 short.len()
             )));
         }
-        let retried: Vec<(Uuid, Option<String>)> = short
+        let retried: Vec<(&Member<'_>, Option<String>)> = short
             .iter()
             .zip(&next)
             .filter(|(_, n)| n.is_some())
-            .map(|(m, n)| (m.entry.id, n.clone()))
+            .map(|(m, n)| (*m, n.clone()))
             .collect();
         if !retried.is_empty() {
+            // Each attempt counted, so close of business makes the next one on its day
+            // (repayment/cob.rs).
             plan_entry::Entity::update_many()
                 .col_expr(
                     plan_entry::Column::CollectOn,
                     per_row(
                         plan_entry::Column::Id,
                         plan_entry::Column::CollectOn,
-                        retried.iter().cloned(),
+                        retried.iter().map(|(m, n)| (m.entry.id, n.clone())),
                     ),
                 )
-                .filter(plan_entry::Column::Id.is_in(retried.iter().map(|(id, _)| *id)))
+                .col_expr(
+                    plan_entry::Column::Attempts,
+                    per_row(
+                        plan_entry::Column::Id,
+                        plan_entry::Column::Attempts,
+                        retried.iter().map(|(m, _)| (m.entry.id, m.attempt.attempt)),
+                    ),
+                )
+                .filter(plan_entry::Column::Id.is_in(retried.iter().map(|(m, _)| m.entry.id)))
                 .filter(plan_entry::Column::Status.ne(store::PAID))
                 .exec(txn)
                 .await?;

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, LockType};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LockType};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -45,8 +45,12 @@ pub(super) fn text(day: NaiveDate) -> String {
 /// The repayment terms of a plan (the house defaults for a plan opened before they were
 /// kept).
 pub(super) fn terms(plan: &installment_plan::Model) -> PlanTerms {
-    plan.terms
-        .as_deref()
+    terms_from(plan.terms.as_deref())
+}
+
+/// [`terms`] from the stored JSON alone (for reads that take only that column).
+pub(super) fn terms_from(stored: Option<&str>) -> PlanTerms {
+    stored
         .and_then(|t| serde_json::from_str(t).ok())
         .unwrap_or_default()
 }
@@ -206,8 +210,11 @@ fn settle(
         )
 }
 
-/// [`save_installment`] for many entries in two statements (what is paid and accrued,
-/// then the status of those now settled), for a group of debits.
+/// [`save_installment`] for many entries in **one** statement: what is paid and accrued,
+/// and for those now settled their status and the end of their debits and overdue clock.
+/// One statement, not two, because every `UPDATE` of a row writes a new version of it and
+/// an entry in each of the table's indexes: a second statement for the settled doubled
+/// that work for every installment a debit settles.
 pub(super) async fn save_installments<C: ConnectionTrait>(
     db: &C,
     saved: &[(&plan_entry::Model, &Installment)],
@@ -223,7 +230,7 @@ pub(super) async fn save_installments<C: ConnectionTrait>(
             saved.iter().map(move |(row, after)| (row.id, value(after))),
         )
     };
-    plan_entry::Entity::update_many()
+    let mut update = plan_entry::Entity::update_many()
         .col_expr(
             plan_entry::Column::PaidPenaltyFen,
             each(plan_entry::Column::PaidPenaltyFen, |a| {
@@ -255,21 +262,44 @@ pub(super) async fn save_installments<C: ConnectionTrait>(
             each(plan_entry::Column::PenaltyThrough, |a| {
                 a.penalty_through.map(text).into()
             }),
-        )
-        .filter(plan_entry::Column::Id.is_in(saved.iter().map(|(row, _)| row.id)))
-        .exec(db)
-        .await?;
+        );
     let settled: Vec<Uuid> = saved
         .iter()
         .filter(|(_, after)| after.settled())
         .map(|(row, _)| row.id)
         .collect();
     if !settled.is_empty() {
-        settle(plan_entry::Entity::update_many(), today)
-            .filter(plan_entry::Column::Id.is_in(settled))
-            .exec(db)
-            .await?;
+        // The settled rows' new values; every other row keeps its own (`ELSE column`).
+        let only_settled = |column: plan_entry::Column, value: sea_orm::Value| {
+            per_row(
+                plan_entry::Column::Id,
+                column,
+                settled.iter().map(|id| (*id, value.clone())),
+            )
+        };
+        let none = Option::<String>::None;
+        update = update
+            .col_expr(
+                plan_entry::Column::Status,
+                only_settled(plan_entry::Column::Status, PAID.into()),
+            )
+            .col_expr(
+                plan_entry::Column::SettledOn,
+                only_settled(plan_entry::Column::SettledOn, Some(text(today)).into()),
+            )
+            .col_expr(
+                plan_entry::Column::CollectOn,
+                only_settled(plan_entry::Column::CollectOn, none.clone().into()),
+            )
+            .col_expr(
+                plan_entry::Column::OverdueOn,
+                only_settled(plan_entry::Column::OverdueOn, none.into()),
+            );
     }
+    update
+        .filter(plan_entry::Column::Id.is_in(saved.iter().map(|(row, _)| row.id)))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -289,23 +319,29 @@ struct Delinquency {
 }
 
 impl Delinquency {
-    fn of(rows: &[&plan_entry::Model], today: NaiveDate) -> DomainResult<Self> {
-        let since = rows
-            .iter()
-            .filter(|r| r.status == OVERDUE)
-            .map(|r| r.due_date.clone())
-            .min();
-        let days = match &since {
+    /// From each entry's status and due date (nothing else of an entry counts here).
+    fn of<'a>(
+        rows: impl IntoIterator<Item = (&'a str, &'a str)>,
+        today: NaiveDate,
+    ) -> DomainResult<Self> {
+        let mut since: Option<&str> = None;
+        let mut tally = Tally { paid: 0, total: 0 };
+        for (status, due_date) in rows {
+            tally.total += 1;
+            if status == PAID {
+                tally.paid += 1;
+            } else if status == OVERDUE && since.is_none_or(|s| due_date < s) {
+                since = Some(due_date);
+            }
+        }
+        let days = match since {
             Some(since) => (today - date(since)?).num_days(),
             None => 0,
         };
         Ok(Self {
-            since,
+            since: since.map(str::to_owned),
             days,
-            tally: Tally {
-                paid: rows.iter().filter(|r| r.status == PAID).count() as i64,
-                total: rows.len() as i64,
-            },
+            tally,
         })
     }
 
@@ -328,7 +364,11 @@ pub(super) async fn refresh_plan<C: ConnectionTrait>(
     now_millis: i64,
 ) -> DomainResult<Tally> {
     let rows = entries(db, plan_id).await?;
-    let d = Delinquency::of(&rows.iter().collect::<Vec<_>>(), today)?;
+    let d = Delinquency::of(
+        rows.iter()
+            .map(|r| (r.status.as_str(), r.due_date.as_str())),
+        today,
+    )?;
     let mut update = installment_plan::Entity::update_many()
         .col_expr(
             installment_plan::Column::DelinquentSince,
@@ -353,9 +393,12 @@ pub(super) async fn refresh_plan<C: ConnectionTrait>(
     Ok(d.tally)
 }
 
-/// [`refresh_plan`] for many plans in three statements (their entries, their
-/// delinquency, and the closing of those now paid in full): a group of debits posts to
-/// dozens of plans at once. Returns how many are paid, by plan.
+/// [`refresh_plan`] for many plans in at most three statements (their entries' statuses
+/// and due dates, their delinquency, and the closing of those now paid in full): a group
+/// of debits posts to dozens of plans at once. A plan whose delinquency did not change
+/// (most of them: an installment paid on its due date leaves a plan current) is not
+/// written: the `UPDATE` names it but its `WHERE` leaves it out, so no new row version
+/// and no index entries are written for it. Returns how many are paid, by plan.
 pub(super) async fn refresh_plans<C: ConnectionTrait>(
     db: &C,
     plan_ids: &[Uuid],
@@ -365,47 +408,62 @@ pub(super) async fn refresh_plans<C: ConnectionTrait>(
     if plan_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = plan_entry::Entity::find()
+    let rows: Vec<(Uuid, String, String)> = plan_entry::Entity::find()
+        .select_only()
+        .column(plan_entry::Column::PlanId)
+        .column(plan_entry::Column::Status)
+        .column(plan_entry::Column::DueDate)
         .filter(plan_entry::Column::PlanId.is_in(plan_ids.iter().copied()))
+        .into_tuple()
         .all(db)
         .await?;
-    let mut by_plan: HashMap<Uuid, Vec<&plan_entry::Model>> = HashMap::new();
-    for row in &rows {
-        by_plan.entry(row.plan_id).or_default().push(row);
+    let mut by_plan: HashMap<Uuid, Vec<(&str, &str)>> = HashMap::new();
+    for (plan, status, due) in &rows {
+        by_plan
+            .entry(*plan)
+            .or_default()
+            .push((status.as_str(), due.as_str()));
     }
     let mut found = Vec::with_capacity(by_plan.len());
-    for (plan_id, rows) in &by_plan {
-        found.push((*plan_id, Delinquency::of(rows, today)?));
+    for (plan_id, rows) in by_plan {
+        found.push((plan_id, Delinquency::of(rows, today)?));
     }
     let ids: Vec<Uuid> = found.iter().map(|(id, _)| *id).collect();
+    let since = per_row(
+        installment_plan::Column::Id,
+        installment_plan::Column::DelinquentSince,
+        found.iter().map(|(id, d)| (*id, d.since.clone())),
+    );
+    let days = per_row(
+        installment_plan::Column::Id,
+        installment_plan::Column::DaysPastDue,
+        found.iter().map(|(id, d)| (*id, d.days_stored())),
+    );
+    let bucket = per_row(
+        installment_plan::Column::Id,
+        installment_plan::Column::Bucket,
+        found
+            .iter()
+            .map(|(id, d)| (*id, Bucket::of(d.days).as_str())),
+    );
+    // Only the plans whose delinquency changes (`''` stands for "not delinquent" on both
+    // sides, so the comparison is the same on SQLite and PostgreSQL).
+    let changed = Condition::any()
+        .add(
+            Expr::expr(Func::coalesce([
+                Expr::col(installment_plan::Column::DelinquentSince),
+                Expr::val(""),
+            ]))
+            .ne(Func::coalesce([since.clone(), Expr::val("")])),
+        )
+        .add(Expr::col(installment_plan::Column::DaysPastDue).ne(days.clone()))
+        .add(Expr::col(installment_plan::Column::Bucket).ne(bucket.clone()));
     installment_plan::Entity::update_many()
-        .col_expr(
-            installment_plan::Column::DelinquentSince,
-            per_row(
-                installment_plan::Column::Id,
-                installment_plan::Column::DelinquentSince,
-                found.iter().map(|(id, d)| (*id, d.since.clone())),
-            ),
-        )
-        .col_expr(
-            installment_plan::Column::DaysPastDue,
-            per_row(
-                installment_plan::Column::Id,
-                installment_plan::Column::DaysPastDue,
-                found.iter().map(|(id, d)| (*id, d.days_stored())),
-            ),
-        )
-        .col_expr(
-            installment_plan::Column::Bucket,
-            per_row(
-                installment_plan::Column::Id,
-                installment_plan::Column::Bucket,
-                found
-                    .iter()
-                    .map(|(id, d)| (*id, Bucket::of(d.days).as_str())),
-            ),
-        )
+        .col_expr(installment_plan::Column::DelinquentSince, since)
+        .col_expr(installment_plan::Column::DaysPastDue, days)
+        .col_expr(installment_plan::Column::Bucket, bucket)
         .filter(installment_plan::Column::Id.is_in(ids))
+        .filter(changed)
         .exec(db)
         .await?;
     let paid: Vec<Uuid> = found
