@@ -309,6 +309,51 @@ async fn close_of_business_writes_nothing_to_the_installments_and_two_runs_at_on
     );
 }
 
+/// A retry that falls after the grace days is made for the installment with its late
+/// charge: close of business reads the whole row and the plan's terms for an installment
+/// past its grace (within it, the amounts its index carries are all it owes).
+#[tokio::test]
+async fn a_retry_past_the_grace_days_collects_the_late_charge_too() {
+    let app = TestApp::spawn_with(crate::helpers::Options {
+        settings: vec![("FENQI_DEBIT_RETRY_DAYS", "5".into())],
+        ..Default::default()
+    })
+    .await;
+    let ActivePlan {
+        entries,
+        customer_id,
+        ledger,
+        ..
+    } = active_plan(&app).await;
+    let due = day(&entries[0].due_date);
+    at(&app, due);
+    assert_eq!(
+        close_and_debit(&app).await,
+        vec![DebitOutcome::Insufficient(Some(due + chrono::Days::new(5)))]
+    );
+    // D+5: two days past the three days' grace; enough money for the installment and more.
+    ledger
+        .deposit("salary-late", customer_id, entries[0].payment_fen * 2)
+        .await
+        .expect("deposit");
+    at(&app, due + chrono::Days::new(5));
+    let outcomes = close_and_debit(&app).await;
+    let [DebitOutcome::Collected(collected)] = outcomes.as_slice() else {
+        panic!("one collection expected: {outcomes:?}");
+    };
+    // 0.05 % a day of the installment, two days (D+4 and D+5).
+    let late = (entries[0].payment_fen as f64 * 0.0005 * 2.0).round() as i64;
+    assert!(
+        (collected - entries[0].payment_fen - late).abs() <= 1,
+        "collected {collected}: the installment {} and about {late} late",
+        entries[0].payment_fen
+    );
+    let view = my_plan(&app).await;
+    assert_eq!(view["schedule"][0]["status"], "PAID", "{view}");
+    assert_eq!(view["progress"]["bucket"], "CURRENT", "{view}");
+    ledger_agrees(&app, &view).await;
+}
+
 #[tokio::test]
 async fn the_worker_closes_the_day_through_the_queue_and_the_sweep_requeues_a_lost_debit() {
     use worker::jobs::close_of_business::{CloseOfBusinessJob, KIND as COB, sweep};

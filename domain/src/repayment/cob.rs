@@ -27,7 +27,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SelectStatement};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use entities::debit_attempt::{self, DebitStatus};
@@ -234,10 +236,13 @@ impl Domain {
                 ])),
             );
         }
-        let rows = due
+        let rows: Vec<ToCollect> = due
+            .select_only()
+            .columns(ToCollect::COLUMNS)
             .order_by_asc(plan_entry::Column::CollectOn)
             .order_by_asc(plan_entry::Column::Id)
             .limit(BATCH)
+            .into_model()
             .all(&txn)
             .await?;
         let Some(last) = rows.last() else {
@@ -245,18 +250,17 @@ impl Domain {
             return Ok(None);
         };
         *after = last.collect_on.clone().map(|c| (c, last.id));
-        let (active, terms) = self.plans_to_collect(&txn, &rows, &today).await?;
+        let (active, accrued) = self.plans_to_collect(&txn, &rows, date).await?;
         let mut attempts = Vec::with_capacity(rows.len());
         let mut not_to_collect = Vec::new();
         for row in &rows {
-            let owed = if active.contains(&row.plan_id) && row.status != PAID {
-                let mut installment = store::installment(row)?;
-                if let Some(terms) = terms.get(&row.plan_id) {
-                    installment.accrue(terms, date);
-                }
-                installment.owed().total()
-            } else {
+            let owed = if !active.contains(&row.plan_id) || row.status == PAID {
                 0
+            } else {
+                accrued
+                    .get(&row.id)
+                    .copied()
+                    .unwrap_or_else(|| row.owed_as_stored())
             };
             if owed <= 0 {
                 not_to_collect.push(row.id);
@@ -310,18 +314,20 @@ impl Domain {
         Ok(Some(made))
     }
 
-    /// Of the plans of `rows`, those still active, and the terms of those whose
-    /// installment in `rows` is past its grace (the late charge runs, so its terms are
-    /// needed to accrue it). An installment within its grace owes what its row says: its
-    /// terms are not read. The statuses come from the `(id) INCLUDE (status)` index alone
-    /// (migration `m20261202_000001`), not from the plans' rows, which among many plans
-    /// sit one per page; the terms are read for the overdue only.
+    /// Of the plans of `rows`, those still active; and what each installment of `rows`
+    /// past its grace owes with its late charge accrued to `date` (its whole row and its
+    /// plan's terms read for it). An installment within its grace owes what its row says
+    /// ([`ToCollect::owed_as_stored`]): neither its row nor its terms are read. The
+    /// statuses come from the `(id) INCLUDE (status)` index alone (migration
+    /// `m20261202_000001`), not from the plans' rows, which among many plans sit one per
+    /// page.
     async fn plans_to_collect(
         &self,
         txn: &sea_orm::DatabaseTransaction,
-        rows: &[plan_entry::Model],
-        today: &str,
-    ) -> DomainResult<(HashSet<Uuid>, HashMap<Uuid, PlanTerms>)> {
+        rows: &[ToCollect],
+        date: NaiveDate,
+    ) -> DomainResult<(HashSet<Uuid>, HashMap<Uuid, i64>)> {
+        let today = store::text(date);
         let mut plan_ids: Vec<Uuid> = rows.iter().map(|r| r.plan_id).collect();
         plan_ids.sort_unstable();
         plan_ids.dedup();
@@ -337,30 +343,46 @@ impl Domain {
             .filter(|(_, status)| status == ACTIVE_PLAN)
             .map(|(id, _)| id)
             .collect();
-        let mut past_grace: Vec<Uuid> = rows
+        let past_grace: Vec<Uuid> = rows
             .iter()
-            .filter(|r| active.contains(&r.plan_id))
-            .filter(|r| r.overdue_on.as_deref().is_none_or(|on| on <= today))
-            .map(|r| r.plan_id)
+            .filter(|r| active.contains(&r.plan_id) && r.status != PAID)
+            .filter(|r| {
+                r.overdue_on
+                    .as_deref()
+                    .is_none_or(|on| on <= today.as_str())
+            })
+            .map(|r| r.id)
             .collect();
-        past_grace.sort_unstable();
-        past_grace.dedup();
-        let terms = if past_grace.is_empty() {
-            HashMap::new()
-        } else {
-            installment_plan::Entity::find()
-                .select_only()
-                .column(installment_plan::Column::Id)
-                .column(installment_plan::Column::Terms)
-                .filter(installment_plan::Column::Id.is_in(past_grace))
-                .into_tuple::<(Uuid, Option<String>)>()
-                .all(txn)
-                .await?
-                .into_iter()
-                .map(|(id, stored)| (id, store::terms_from(stored.as_deref())))
-                .collect()
-        };
-        Ok((active, terms))
+        if past_grace.is_empty() {
+            return Ok((active, HashMap::new()));
+        }
+        let entries = plan_entry::Entity::find()
+            .filter(plan_entry::Column::Id.is_in(past_grace))
+            .all(txn)
+            .await?;
+        let mut plans: Vec<Uuid> = entries.iter().map(|e| e.plan_id).collect();
+        plans.sort_unstable();
+        plans.dedup();
+        let terms: HashMap<Uuid, PlanTerms> = installment_plan::Entity::find()
+            .select_only()
+            .column(installment_plan::Column::Id)
+            .column(installment_plan::Column::Terms)
+            .filter(installment_plan::Column::Id.is_in(plans))
+            .into_tuple::<(Uuid, Option<String>)>()
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|(id, stored)| (id, store::terms_from(stored.as_deref())))
+            .collect();
+        let mut accrued = HashMap::with_capacity(entries.len());
+        for entry in &entries {
+            let mut installment = store::installment(entry)?;
+            if let Some(terms) = terms.get(&entry.plan_id) {
+                installment.accrue(terms, date);
+            }
+            accrued.insert(entry.id, installment.owed().total());
+        }
+        Ok((active, accrued))
     }
 
     /// Attempts still waiting whose job was handed to the queue longer ago than the
@@ -412,4 +434,57 @@ fn next_attempt_made() -> SelectStatement {
             .add(1)),
         )
         .to_owned()
+}
+
+/// What close of business reads of an installment to collect: the columns that the
+/// `ix_plan_entry_to_collect` index carries (migration `m20261202_000001`), so that on
+/// PostgreSQL the read is an index-only scan over the day's installments, which sit
+/// together in that index, instead of one table page per installment among every
+/// installment of every plan held.
+#[derive(Debug, FromQueryResult)]
+struct ToCollect {
+    id: Uuid,
+    plan_id: Uuid,
+    collect_on: Option<String>,
+    attempts: i32,
+    status: String,
+    overdue_on: Option<String>,
+    principal_fen: i64,
+    interest_fen: i64,
+    fee_fen: i64,
+    penalty_fen: i64,
+    paid_principal_fen: i64,
+    paid_interest_fen: i64,
+    paid_fee_fen: i64,
+    paid_penalty_fen: i64,
+}
+
+impl ToCollect {
+    /// The columns read (the index's, in its order after the key).
+    const COLUMNS: [plan_entry::Column; 14] = [
+        plan_entry::Column::Id,
+        plan_entry::Column::PlanId,
+        plan_entry::Column::CollectOn,
+        plan_entry::Column::Attempts,
+        plan_entry::Column::Status,
+        plan_entry::Column::OverdueOn,
+        plan_entry::Column::PrincipalFen,
+        plan_entry::Column::InterestFen,
+        plan_entry::Column::FeeFen,
+        plan_entry::Column::PenaltyFen,
+        plan_entry::Column::PaidPrincipalFen,
+        plan_entry::Column::PaidInterestFen,
+        plan_entry::Column::PaidFeeFen,
+        plan_entry::Column::PaidPenaltyFen,
+    ];
+
+    /// What it owes as its row stands: the schedule engine's
+    /// [`Installment::owed`](super::engine::Installment::owed) with no late charge
+    /// accrued, which is what it owes within its grace (the late charge runs only after).
+    fn owed_as_stored(&self) -> i64 {
+        (self.principal_fen - self.paid_principal_fen)
+            + (self.interest_fen - self.paid_interest_fen)
+            + (self.fee_fen - self.paid_fee_fen)
+            + (self.penalty_fen - self.paid_penalty_fen)
+    }
 }
