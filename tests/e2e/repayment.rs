@@ -309,6 +309,49 @@ async fn close_of_business_writes_nothing_to_the_installments_and_two_runs_at_on
     );
 }
 
+/// A plan that stops being active after close of business made its installment's attempt:
+/// the debit skips it and the installment is no longer to be collected, as close of
+/// business itself decides for a plan it finds inactive (so it leaves the index of what is
+/// to be collected, and no later run looks at it again).
+#[tokio::test]
+async fn an_installment_of_a_plan_closed_since_its_attempt_is_skipped_and_no_longer_collected() {
+    let app = TestApp::spawn().await;
+    let ActivePlan { plan, entries, .. } = active_plan(&app).await;
+    at(&app, day(&entries[0].due_date));
+    let domain = app.platform.domain();
+    let cob = domain
+        .close_of_business(domain.business_date())
+        .await
+        .expect("close of business");
+    assert_eq!(cob.attempts.len(), 1);
+    entities::installment_plan::Entity::update_many()
+        .col_expr(
+            entities::installment_plan::Column::Status,
+            sea_orm::sea_query::Expr::value("cancelled"),
+        )
+        .filter(entities::installment_plan::Column::Id.eq(plan.id))
+        .exec(app.db())
+        .await
+        .expect("cancel the plan");
+    let outcome = domain.run_debit(cob.attempts[0]).await.expect("debit");
+    assert!(
+        matches!(&outcome, DebitOutcome::Skipped(reason) if reason.contains("cancelled")),
+        "{outcome:?}"
+    );
+    let entry = plan_entry::Entity::find_by_id(entries[0].id)
+        .one(app.db())
+        .await
+        .expect("read")
+        .expect("entry");
+    assert_eq!(entry.collect_on, None, "no longer to be collected");
+    at(&app, day(&entries[0].due_date) + chrono::Days::new(1));
+    let next = domain
+        .close_of_business(domain.business_date())
+        .await
+        .expect("the next day");
+    assert!(next.attempts.is_empty(), "{:?}", next.attempts);
+}
+
 /// A retry that falls after the grace days is made for the installment with its late
 /// charge: close of business reads the whole row and the plan's terms for an installment
 /// past its grace (within it, the amounts its index carries are all it owes).

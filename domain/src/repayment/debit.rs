@@ -175,6 +175,18 @@ impl Domain {
             let next = (owed > 0 && plan.status == ACTIVE_PLAN).then(|| store::text(today));
             self.finish_attempt(&attempt, DebitStatus::Skipped, None, Some(&reason), next)
                 .await?;
+            if plan.status != ACTIVE_PLAN {
+                // No longer to be collected, as close of business decides for an
+                // installment whose plan it finds inactive: out of its index (cob.rs).
+                plan_entry::Entity::update_many()
+                    .col_expr(
+                        plan_entry::Column::CollectOn,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .filter(plan_entry::Column::Id.eq(entry.id))
+                    .exec(self.db())
+                    .await?;
+            }
             return Ok(DebitOutcome::Skipped(reason));
         }
         let code = plan.platform_code.clone().unwrap_or_default();
