@@ -281,16 +281,7 @@ impl Domain {
                 finished_at: Set(None),
             });
         }
-        if !not_to_collect.is_empty() {
-            plan_entry::Entity::update_many()
-                .col_expr(
-                    plan_entry::Column::CollectOn,
-                    Expr::value(Option::<String>::None),
-                )
-                .filter(plan_entry::Column::Id.is_in(not_to_collect))
-                .exec(&txn)
-                .await?;
-        }
+        store::stop_collecting(&txn, not_to_collect).await?;
         // Another close of business running at the same time may have made some of them
         // since they were read: the unique `(entry_id, attempt)` keeps its attempt, and
         // only those made here come back to be queued.

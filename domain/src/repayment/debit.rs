@@ -176,16 +176,8 @@ impl Domain {
             self.finish_attempt(&attempt, DebitStatus::Skipped, None, Some(&reason), next)
                 .await?;
             if plan.status != ACTIVE_PLAN {
-                // No longer to be collected, as close of business decides for an
-                // installment whose plan it finds inactive: out of its index (cob.rs).
-                plan_entry::Entity::update_many()
-                    .col_expr(
-                        plan_entry::Column::CollectOn,
-                        Expr::value(Option::<String>::None),
-                    )
-                    .filter(plan_entry::Column::Id.eq(entry.id))
-                    .exec(self.db())
-                    .await?;
+                // As close of business decides for a plan it finds inactive (cob.rs).
+                store::stop_collecting(self.db(), vec![entry.id]).await?;
             }
             return Ok(DebitOutcome::Skipped(reason));
         }

@@ -192,22 +192,48 @@ pub(super) async fn save_installment<C: ConnectionTrait>(
     Ok(())
 }
 
-/// An entry settled on `today`: `PAID`, and the end of its debits and overdue clock.
+/// What an entry settled on `today` becomes: `PAID`, and the end of its debits and
+/// overdue clock. One list for both ways of writing it (one entry, or many in a `CASE`).
+fn settled_values(today: NaiveDate) -> [(plan_entry::Column, sea_orm::Value); 4] {
+    let none = Option::<String>::None;
+    [
+        (plan_entry::Column::Status, PAID.into()),
+        (plan_entry::Column::SettledOn, Some(text(today)).into()),
+        (plan_entry::Column::CollectOn, none.clone().into()),
+        (plan_entry::Column::OverdueOn, none.into()),
+    ]
+}
+
+/// An entry settled on `today` ([`settled_values`]).
 fn settle(
-    update: sea_orm::UpdateMany<plan_entry::Entity>,
+    mut update: sea_orm::UpdateMany<plan_entry::Entity>,
     today: NaiveDate,
 ) -> sea_orm::UpdateMany<plan_entry::Entity> {
+    for (column, value) in settled_values(today) {
+        update = update.col_expr(column, Expr::value(value));
+    }
     update
-        .col_expr(plan_entry::Column::Status, Expr::value(PAID))
-        .col_expr(plan_entry::Column::SettledOn, Expr::value(text(today)))
+}
+
+/// Ends the collection of `entries`: close of business makes them no attempt again (it
+/// finds them no longer in its index of what is to be collected). For an installment
+/// whose plan is no longer active.
+pub(super) async fn stop_collecting<C: ConnectionTrait>(
+    db: &C,
+    entries: Vec<Uuid>,
+) -> DomainResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    plan_entry::Entity::update_many()
         .col_expr(
             plan_entry::Column::CollectOn,
             Expr::value(Option::<String>::None),
         )
-        .col_expr(
-            plan_entry::Column::OverdueOn,
-            Expr::value(Option::<String>::None),
-        )
+        .filter(plan_entry::Column::Id.is_in(entries))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// [`save_installment`] for many entries in **one** statement: what is paid and accrued,
@@ -270,31 +296,14 @@ pub(super) async fn save_installments<C: ConnectionTrait>(
         .collect();
     if !settled.is_empty() {
         // The settled rows' new values; every other row keeps its own (`ELSE column`).
-        let only_settled = |column: plan_entry::Column, value: sea_orm::Value| {
-            per_row(
+        for (column, value) in settled_values(today) {
+            let each = per_row(
                 plan_entry::Column::Id,
                 column,
                 settled.iter().map(|id| (*id, value.clone())),
-            )
-        };
-        let none = Option::<String>::None;
-        update = update
-            .col_expr(
-                plan_entry::Column::Status,
-                only_settled(plan_entry::Column::Status, PAID.into()),
-            )
-            .col_expr(
-                plan_entry::Column::SettledOn,
-                only_settled(plan_entry::Column::SettledOn, Some(text(today)).into()),
-            )
-            .col_expr(
-                plan_entry::Column::CollectOn,
-                only_settled(plan_entry::Column::CollectOn, none.clone().into()),
-            )
-            .col_expr(
-                plan_entry::Column::OverdueOn,
-                only_settled(plan_entry::Column::OverdueOn, none.into()),
             );
+            update = update.col_expr(column, each);
+        }
     }
     update
         .filter(plan_entry::Column::Id.is_in(saved.iter().map(|(row, _)| row.id)))
